@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { EdgefaceError } from '../errors.js';
+import { AtomicFileWriter } from '../util/atomic-write.js';
+import { writeBin, type BinWriteOptions } from './bin-writer.js';
+import type { NcnnModel } from './model.js';
+import { readBinInto } from './bin-reader.js';
+import { parseParamText } from './param-reader.js';
+import { writeParamText } from './param-writer.js';
+
+function readOrFail(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new EdgefaceError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+/** Loads a text .param and, when given, its .bin. */
+export function readNcnnModel(paramFile: string, binFile?: string): NcnnModel {
+  const layers = parseParamText(readOrFail(paramFile).toString('utf8'), paramFile);
+  if (binFile !== undefined) readBinInto(layers, readOrFail(binFile), binFile);
+  return { layers };
+}
+
+/** Writes .param and .bin atomically; on failure neither half-written file remains. */
+export async function writeNcnnModel(model: NcnnModel, paramFile: string, binFile: string, opts: BinWriteOptions = {}): Promise<void> {
+  const bin = new AtomicFileWriter(binFile);
+  const param = new AtomicFileWriter(paramFile);
+  try {
+    writeBin(bin, model, opts);
+    param.write(Buffer.from(writeParamText(model), 'utf8'));
+  } catch (e) {
+    bin.abort();
+    param.abort();
+    throw e;
+  }
+  bin.commit();
+  param.commit();
+}
