@@ -31,7 +31,9 @@ export function weightLayout(l: NcnnLayer): BufferSpec[] {
       const out: BufferSpec[] = [{ role: 'weight', count: weightSize, tagged: true }];
       if (biasTerm) out.push(raw('bias', numOutput));
       if (int8 && !l.type.startsWith('Deconvolution')) {
-        const perChannel = l.type === 'ConvolutionDepthWise' ? group : numOutput;
+        // depthwise: key 8 = 1/101 stores one weight scale per group, 2/102 a single one
+        // that the runtime broadcasts (src/layer/convolutiondepthwise.cpp load_model)
+        const perChannel = l.type === 'ConvolutionDepthWise' ? (int8 % 100 === 2 ? 1 : group) : numOutput;
         out.push(raw('weight_scales', perChannel), raw('input_scale', 1));
         if (int8 > 100) out.push(raw('output_scale', 1));
       }

@@ -1,0 +1,261 @@
+/**
+ * `edgeface quantize` as a library call: calibrate (or read a table), write the INT8 ncnn
+ * model and the ncnn2table-format table, and optionally report per-layer sensitivity and
+ * pick layers to keep FP32 (--auto).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EdgefaceError } from '../errors.js';
+import { readOnnxMetadata } from '../runtime/onnx-metadata.js';
+import { DEFAULT_PREPROCESS, describePreprocess, preprocessFromMetadata, resolvePreprocess, type Preprocess } from '../image/preprocess.js';
+import { readNcnnModel, writeNcnnModel } from '../ncnn/io.js';
+import type { NcnnModel } from '../ncnn/model.js';
+import { NcnnRuntime } from '../runtime/ncnn.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { NcnnActivationSource, OnnxActivationSource, type ActivationSource } from './activation-source.js';
+import { buildTable } from './build-table.js';
+import { collectActivationStats, type CalibrationStats } from './calibrate.js';
+import { listCalibrationImages, streamCalibrationBatches } from './calibration-images.js';
+import { EmbeddingProbe, mean, min } from './embedding-probe.js';
+import { refineEq } from './eq.js';
+import { writeInt8Model } from './int8-writer.js';
+import { quantizableLayers } from './quantizable.js';
+import { autoKeepFp32, formatSensitivity, measureSensitivity, type SensitivityReport } from './sensitivity.js';
+import { readTable, writeTable, type QuantTable } from './table.js';
+import type { ActivationMethod } from './thresholds.js';
+
+export interface QuantizeOptions {
+  /** FP32 model: .onnx (converted first) or ncnn .param (with `bin`, default same stem .bin). */
+  model: string;
+  bin?: string;
+  /** Calibration image folder; needed unless `table` is given. */
+  calib?: string;
+  /** Use this calibration table instead of calibrating. */
+  table?: string;
+  outParam: string;
+  outBin: string;
+  /** Where to write the table; default <outParam without .param>.table. */
+  tableOut?: string;
+  method?: ActivationMethod;
+  percentile?: number;
+  keepFp32?: string[];
+  /** Store weights left FP32 as float16 (ncnn2int8 does). */
+  fp16?: boolean;
+  legacyWinograd?: boolean;
+  fuseRequantize?: boolean;
+  maxImages?: number;
+  preprocess?: Partial<Preprocess>;
+  /** Input / output blob names; default the model's Input blob and its last output. */
+  input?: string;
+  output?: string;
+  sensitivity?: boolean;
+  /** JSON file for the sensitivity report (implies sensitivity). */
+  sensitivityJson?: string;
+  /** Images used for sensitivity / --auto (first N of the calibration set). */
+  sensitivityImages?: number;
+  auto?: boolean;
+  minCosine?: number;
+  threads?: number;
+  progress?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface QuantizeResult {
+  table: QuantTable;
+  tablePath: string;
+  quantized: string[];
+  keptFp32: string[];
+  fused: Array<[string, string]>;
+  preprocess?: Preprocess;
+  images?: { used: number; skipped: Array<{ file: string; why: string }> };
+  calibrationSeconds?: number;
+  weightBytesFp32: number;
+  weightBytesInt8: number;
+  sensitivity?: SensitivityReport;
+}
+
+interface LoadedModel {
+  model: NcnnModel;
+  /** FP32 ncnn files on disk (for the ncnn runtime). */
+  param: string;
+  bin: string;
+  onnx?: string;
+  cleanup: () => void;
+}
+
+async function loadModel(opts: QuantizeOptions): Promise<LoadedModel> {
+  const file = opts.model;
+  if (!existsSync(file)) throw new EdgefaceError(`${file}: no such file`);
+  if (file.endsWith('.onnx')) {
+    // the converter is the lead's module; imported lazily so quantizing .param files never loads it
+    const convertPath = '../convert.js';
+    const { convertOnnxFile } = (await import(convertPath)) as {
+      convertOnnxFile: (p: string, o?: object) => Promise<{ model: NcnnModel }>;
+    };
+    const { model } = await convertOnnxFile(file, {});
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'edgeface-q-'));
+    const param = path.join(dir, 'fp32.param');
+    const bin = path.join(dir, 'fp32.bin');
+    await writeNcnnModel(model, param, bin);
+    return { model, param, bin, onnx: file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const bin = opts.bin ?? file.replace(/\.param$/, '') + '.bin';
+  return { model: readNcnnModel(file, bin), param: file, bin, cleanup: () => undefined };
+}
+
+function inputBlob(model: NcnnModel, name?: string): string {
+  const inputs = model.layers.filter((l) => l.type === 'Input').flatMap((l) => l.outputs);
+  if (name) {
+    if (!inputs.includes(name)) throw new EdgefaceError(`model has no input blob '${name}' (inputs: ${inputs.join(', ')})`);
+    return name;
+  }
+  if (inputs.length !== 1) throw new EdgefaceError(`model has ${inputs.length} Input blobs; name the image input with --input`);
+  return inputs[0]!;
+}
+
+function outputBlob(model: NcnnModel, name?: string): string {
+  const consumed = new Set(model.layers.flatMap((l) => l.inputs));
+  const outs = model.layers.flatMap((l) => l.outputs).filter((b) => !consumed.has(b));
+  if (name) {
+    if (!model.layers.some((l) => l.outputs.includes(name))) throw new EdgefaceError(`model has no blob '${name}'`);
+    return name;
+  }
+  const last = model.layers[model.layers.length - 1]?.outputs[0];
+  const out = last && outs.includes(last) ? last : outs[0];
+  if (!out) throw new EdgefaceError('model has no output blob');
+  return out;
+}
+
+async function resolveModelPreprocess(opts: QuantizeOptions): Promise<Preprocess> {
+  const fromMeta = opts.model.endsWith('.onnx') ? preprocessFromMetadata(await readOnnxMetadata(opts.model), opts.model) : {};
+  return resolvePreprocess(DEFAULT_PREPROCESS, fromMeta, opts.preprocess);
+}
+
+export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
+  const log = opts.log ?? (() => undefined);
+  if (!opts.table && !opts.calib) throw new EdgefaceError('quantize needs --calib <folder> (or --table <file>)');
+  const method = opts.method ?? 'kl';
+  const wantSensitivity = !!(opts.sensitivity || opts.sensitivityJson || opts.auto);
+  if (opts.auto && opts.minCosine === undefined) throw new EdgefaceError('--auto needs --min-cosine <x> (e.g. 0.995)');
+  const loaded = await loadModel(opts);
+  let runtime: NcnnRuntime | undefined;
+  const getRuntime = async () => (runtime ??= await NcnnRuntime.start());
+  try {
+    const { model } = loaded;
+    const layers = quantizableLayers(model);
+    if (layers.length === 0) throw new EdgefaceError(`${opts.model}: no FP32 Convolution, ConvolutionDepthWise or InnerProduct layer to quantize`);
+    const unknown = (opts.keepFp32 ?? []).filter((n) => !layers.some((q) => q.layer.name === n));
+    if (unknown.length) throw new EdgefaceError(`--keep-fp32: no quantizable layer named ${unknown.map((n) => `'${n}'`).join(', ')}`);
+    const input = inputBlob(model, opts.input);
+    const output = outputBlob(model, opts.output);
+
+    const result: Partial<QuantizeResult> = {};
+    let table: QuantTable;
+    let files: string[] = [];
+    let pre: Preprocess | undefined;
+    if (opts.calib) {
+      files = listCalibrationImages(opts.calib);
+      if (opts.maxImages !== undefined) files = files.slice(0, opts.maxImages);
+      pre = await resolveModelPreprocess(opts);
+      result.preprocess = pre;
+      log(`calibration: ${files.length} images from ${opts.calib}, ${describePreprocess(pre)}, method ${method}`);
+    }
+    if (opts.table) {
+      table = readTable(opts.table);
+      log(`calibration table: ${opts.table} (${table.inputScales.size} layers with input scales)`);
+    } else {
+      const blobs = [...new Set(layers.map((q) => q.input))];
+      const sources: ActivationSource[] = [];
+      let ncnnBlobs = blobs;
+      if (loaded.onnx) {
+        const { source, missing } = await OnnxActivationSource.open(loaded.onnx, blobs, opts.threads);
+        sources.push(source);
+        ncnnBlobs = missing;
+        if (missing.length) log(`calibration: ${missing.length} blob(s) not in the ONNX graph, read from ncnn: ${missing.join(', ')}`);
+      }
+      if (ncnnBlobs.length) sources.push(await NcnnActivationSource.open(loaded.param, loaded.bin, input, ncnnBlobs, await getRuntime()));
+      let stats: CalibrationStats;
+      try {
+        stats = await collectActivationStats(sources, files, pre!, { keepSamples: method === 'eq' ? 32 : 0, progress: opts.progress });
+      } finally {
+        for (const s of sources) if (!(s instanceof NcnnActivationSource)) await s.close();
+      }
+      if (stats.images.used === 0) {
+        throw new EdgefaceError(`calibration folder ${opts.calib}: none of the ${files.length} images could be read`, {
+          hint: stats.images.skipped[0] ? `first failure: ${stats.images.skipped[0].why}` : undefined,
+        });
+      }
+      result.images = stats.images;
+      result.calibrationSeconds = stats.seconds;
+      log(
+        `calibration: ${stats.images.used} images in ${stats.seconds.toFixed(1)} s` +
+          (stats.images.skipped.length ? `, ${stats.images.skipped.length} unreadable skipped` : ''),
+      );
+      table = buildTable(model, stats, { method, percentile: opts.percentile, legacyWinograd: opts.legacyWinograd });
+      if (method === 'eq') table = await refineEq(model, table, stats, { threads: opts.threads, log });
+    }
+
+    let keepFp32 = [...(opts.keepFp32 ?? [])];
+    if (wantSensitivity) {
+      if (!opts.calib) throw new EdgefaceError('the sensitivity report and --auto need --calib images to measure on');
+      const n = Math.min(opts.sensitivityImages ?? 64, files.length);
+      const probeImages = await firstImages(files, pre!, n);
+      const probe = new EmbeddingProbe(await getRuntime(), input, output, probeImages, opts.threads);
+      try {
+        probe.reference = await probe.embed(model);
+        const scoped: QuantTable = { weightScales: table.weightScales, inputScales: new Map([...table.inputScales].filter(([k]) => !keepFp32.includes(k))) };
+        const report = await measureSensitivity(probe, model, scoped, { fuseRequantize: opts.fuseRequantize });
+        if (opts.auto) {
+          report.auto = await autoKeepFp32(probe, model, scoped, report, opts.minCosine!, { fuseRequantize: opts.fuseRequantize });
+          keepFp32 = [...keepFp32, ...report.auto.keptFp32];
+        }
+        result.sensitivity = report;
+        log(formatSensitivity(report));
+        if (opts.sensitivityJson) await writeFileAtomic(opts.sensitivityJson, JSON.stringify(report, null, 2) + '\n');
+      } finally {
+        probe.dispose();
+      }
+    }
+
+    // layers kept FP32 leave the table's activation lines, so ncnn2int8 keeps them FP32 too
+    const finalTable: QuantTable = {
+      weightScales: table.weightScales,
+      inputScales: new Map([...table.inputScales].filter(([k]) => !keepFp32.includes(k))),
+    };
+    const written = writeInt8Model(model, finalTable, { fuseRequantize: opts.fuseRequantize });
+    const tablePath = opts.tableOut ?? opts.outParam.replace(/\.param$/, '') + '.table';
+    await writeNcnnModel(written.model, opts.outParam, opts.outBin, { fp16: opts.fp16 });
+    await writeTable(finalTable, tablePath);
+    log(
+      `INT8: ${written.quantized.length} of ${layers.length} layers quantized` +
+        (keepFp32.length ? `, kept FP32: ${keepFp32.join(', ')}` : '') +
+        `; their weights ${(written.weightBytesFp32 / 1024).toFixed(0)} KiB -> ${(written.weightBytesInt8 / 1024).toFixed(0)} KiB` +
+        (written.fused.length ? `; ${written.fused.length} requantize fusions` : ''),
+    );
+    return {
+      ...result,
+      table: finalTable,
+      tablePath,
+      quantized: written.quantized,
+      keptFp32: keepFp32,
+      fused: written.fused,
+      weightBytesFp32: written.weightBytesFp32,
+      weightBytesInt8: written.weightBytesInt8,
+    } as QuantizeResult;
+  } finally {
+    if (runtime) await runtime.close();
+    loaded.cleanup();
+  }
+}
+
+/** The first n readable calibration images, preprocessed, as one batch. */
+async function firstImages(files: string[], pre: Preprocess, n: number) {
+  const stats = { used: 0, skipped: [] as Array<{ file: string; why: string }> };
+  for await (const b of streamCalibrationBatches(files.slice(0, n + 32), pre, n, stats)) {
+    return { data: b.data, n: b.n, shape: b.shape };
+  }
+  throw new EdgefaceError('no readable calibration image for the sensitivity report');
+}
+
+export { mean, min };

@@ -1,0 +1,119 @@
+/**
+ * Per-layer INT8 sensitivity (embedding cosine vs FP32 when only that layer is INT8) and
+ * --auto: the fewest layers to keep FP32 so that the whole model reaches a target cosine.
+ */
+import type { NcnnModel } from '../ncnn/model.js';
+import { EmbeddingProbe, mean, min } from './embedding-probe.js';
+import { writeInt8Model } from './int8-writer.js';
+import type { QuantTable } from './table.js';
+
+export interface CosineFigures {
+  mean: number;
+  min: number;
+}
+
+export interface SensitivityEntry extends CosineFigures {
+  layer: string;
+  type: string;
+}
+
+export interface AutoResult extends CosineFigures {
+  target: number;
+  keptFp32: string[];
+  reached: boolean;
+  evaluations: number;
+}
+
+export interface SensitivityReport {
+  images: number;
+  allInt8: CosineFigures;
+  /** Most sensitive (lowest cosine) first. */
+  layers: SensitivityEntry[];
+  auto?: AutoResult;
+}
+
+const figures = (c: Float64Array): CosineFigures => ({ mean: mean(c), min: min(c) });
+
+/** Table restricted to `only` (every other layer loses its input scale, so stays FP32). */
+function restrict(table: QuantTable, keep: (name: string) => boolean): QuantTable {
+  return {
+    weightScales: table.weightScales,
+    inputScales: new Map([...table.inputScales].filter(([n]) => keep(n))),
+  };
+}
+
+export async function measureSensitivity(
+  probe: EmbeddingProbe,
+  model: NcnnModel,
+  table: QuantTable,
+  opts: { fuseRequantize?: boolean; onLayer?: (done: number, total: number) => void } = {},
+): Promise<SensitivityReport> {
+  const names = [...table.inputScales.keys()];
+  const types = new Map(model.layers.map((l) => [l.name, l.type]));
+  const all = await probe.cosines(writeInt8Model(model, table, { fuseRequantize: opts.fuseRequantize }).model);
+  const layers: SensitivityEntry[] = [];
+  for (const [i, name] of names.entries()) {
+    const one = writeInt8Model(model, restrict(table, (n) => n === name), { fuseRequantize: false }).model;
+    layers.push({ layer: name, type: types.get(name) ?? '?', ...figures(await probe.cosines(one)) });
+    opts.onLayer?.(i + 1, names.length);
+  }
+  layers.sort((a, b) => a.mean - b.mean);
+  return { images: probe.images.n, allInt8: figures(all), layers };
+}
+
+/**
+ * Keeps the k most sensitive layers FP32 for the smallest k whose model reaches `target`
+ * mean cosine; k is found by binary search (cosine rises with k as layers go back to FP32,
+ * and each step is a real ncnn run, so a few evaluations replace a linear scan).
+ */
+export async function autoKeepFp32(
+  probe: EmbeddingProbe,
+  model: NcnnModel,
+  table: QuantTable,
+  report: SensitivityReport,
+  target: number,
+  opts: { fuseRequantize?: boolean } = {},
+): Promise<AutoResult> {
+  const order = report.layers.map((l) => l.layer);
+  const evals = new Map<number, CosineFigures>([[0, report.allInt8]]);
+  const evaluate = async (k: number): Promise<CosineFigures> => {
+    const hit = evals.get(k);
+    if (hit) return hit;
+    const keep = new Set(order.slice(0, k));
+    const m = writeInt8Model(model, table, { keepFp32: keep, fuseRequantize: opts.fuseRequantize }).model;
+    const f = k === order.length ? { mean: 1, min: 1 } : figures(await probe.cosines(m));
+    evals.set(k, f);
+    return f;
+  };
+  let lo = 0;
+  let hi = order.length;
+  if ((await evaluate(0)).mean >= target) hi = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((await evaluate(mid)).mean >= target) hi = mid;
+    else lo = mid + 1;
+  }
+  const f = await evaluate(hi);
+  return { target, keptFp32: order.slice(0, hi), reached: f.mean >= target, evaluations: evals.size - 1, ...f };
+}
+
+export function formatSensitivity(r: SensitivityReport): string {
+  const lines = [
+    `INT8 sensitivity on ${r.images} images (embedding cosine vs FP32 with only that layer INT8)`,
+    `${'layer'.padEnd(32)} ${'type'.padEnd(22)} ${'mean'.padStart(9)} ${'min'.padStart(9)}`,
+  ];
+  for (const l of r.layers) {
+    lines.push(`${l.layer.padEnd(32)} ${l.type.padEnd(22)} ${l.mean.toFixed(6).padStart(9)} ${l.min.toFixed(6).padStart(9)}`);
+  }
+  lines.push(`${'all layers INT8'.padEnd(55)} ${r.allInt8.mean.toFixed(6).padStart(9)} ${r.allInt8.min.toFixed(6).padStart(9)}`);
+  if (r.auto) {
+    const a = r.auto;
+    lines.push(
+      `--auto --min-cosine ${a.target}: keep ${a.keptFp32.length} layer(s) FP32` +
+        (a.keptFp32.length ? ` (${a.keptFp32.join(', ')})` : '') +
+        ` -> mean ${a.mean.toFixed(6)}, min ${a.min.toFixed(6)}` +
+        (a.reached ? '' : ' (target not reached even with every layer FP32)'),
+    );
+  }
+  return lines.join('\n');
+}
