@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { inspectModel, formatInspection } from '../inspect/inspect.js';
+
+export function registerInspectCommand(program: Command): void {
+  program
+    .command('inspect')
+    .description('list layers, blob shapes, parameter count and FLOPs of an .onnx or ncnn .param model')
+    .argument('<model>', '.onnx file, or .param (with its .bin beside it)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (model: string, o: { json?: boolean }) => {
+      const info = await inspectModel(model);
+      process.stdout.write(o.json ? JSON.stringify(info, null, 2) + '\n' : formatInspection(info));
+    });
+}

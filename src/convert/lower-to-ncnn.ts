@@ -1,0 +1,83 @@
+import { UnsupportedNodeError } from '../errors.js';
+import { shapeOf, type IrGraph, type IrNode } from '../ir/graph.js';
+import { int, layer, type NcnnLayer, type NcnnModel } from '../ncnn/model.js';
+import { memoryData } from '../ops/memory-data.js';
+import type { LowerContext } from '../ops/op-handler.js';
+import { atNode, requireHandler, shapeContext } from '../passes/shape-context.js';
+
+/** Input layer with its shape (ncnn lists w, h, c; batch dropped). */
+function inputLayer(name: string, dims: number[]): NcnnLayer {
+  const rev = dims.slice(1).reverse();
+  const ids = rev.length === 4 ? [0, 1, 11, 2] : [0, 1, 2];
+  return layer('Input', name, [], [name], rev.map((d, i) => [ids[i]!, int(d)]));
+}
+
+/**
+ * Lowers the optimised IR to ncnn layers: Input layers, one handler call per node, then
+ * Split layers wherever a blob feeds several layers (ncnn blobs have one consumer).
+ */
+export function lowerToNcnn(g: IrGraph): NcnnModel {
+  const layers: NcnnLayer[] = [];
+  const used = new Set<string>([...g.nodes.map((n) => n.name), ...g.inputs.map((i) => i.name)]);
+  const constBlobs = new Map<string, string>();
+  const base = shapeContext(g);
+  const ctx: LowerContext = {
+    ...base,
+    blob(node, i) {
+      const name = node.inputs[i]!;
+      const c = g.consts.get(name);
+      if (!c) return name;
+      let blob = constBlobs.get(name);
+      if (!blob) {
+        // A constant used as a blob: drop a leading batch-1 axis like activations have.
+        const dims = c.dims.length >= 2 && c.dims[0] === 1 ? c.dims.slice(1) : c.dims;
+        blob = memoryData(ctx, name, dims.length ? dims : [1], c.floats());
+        constBlobs.set(name, blob);
+      }
+      return blob;
+    },
+    blobOf: (value) => value,
+    outShape(node, i) {
+      const s = shapeOf(g, node.outputs[i]!);
+      if (!s) throw new UnsupportedNodeError(node.op, node.name, `shape of output '${node.outputs[i]}' is unknown`);
+      return s;
+    },
+    emit: (l) => void layers.push(l),
+    fresh(b) {
+      let n = b;
+      for (let k = 1; used.has(n); k++) n = `${b}_${k}`;
+      used.add(n);
+      return n;
+    },
+    fail(node: IrNode, why: string, hint?: string): never {
+      throw new UnsupportedNodeError(node.op, node.name, why, hint);
+    },
+  };
+
+  for (const inp of g.inputs) layers.push(inputLayer(inp.name, g.shapes.get(inp.name)!));
+  for (const node of g.nodes) {
+    const h = requireHandler(g, node);
+    atNode(node, () => h.lower(node, ctx));
+  }
+  return { layers: insertSplits(layers) };
+}
+
+/** ncnn requires a Split layer for a blob consumed more than once. */
+export function insertSplits(layers: NcnnLayer[]): NcnnLayer[] {
+  const uses = new Map<string, number>();
+  for (const l of layers) for (const b of l.inputs) uses.set(b, (uses.get(b) ?? 0) + 1);
+  const out: NcnnLayer[] = [];
+  const pending = new Map<string, string[]>();
+  for (const l of layers) {
+    l.inputs = l.inputs.map((b) => pending.get(b)?.shift() ?? b);
+    out.push(l);
+    for (const b of l.outputs) {
+      const n = uses.get(b) ?? 0;
+      if (n < 2) continue;
+      const names = Array.from({ length: n }, (_, k) => `${b}_splitncnn_${k}`);
+      out.push(layer('Split', `splitncnn_${b}`, [b], names));
+      pending.set(b, [...names]);
+    }
+  }
+  return out;
+}

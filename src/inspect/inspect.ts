@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { EdgefaceError } from '../errors.js';
+import { convertOnnxFile } from '../convert/convert.js';
+import { readNcnnModel } from '../ncnn/io.js';
+import type { NcnnModel } from '../ncnn/model.js';
+import { layerFlops, layerParams, type BlobShape } from './layer-cost.js';
+import { ncnnBlobShapes } from './runtime-shapes.js';
+
+export interface LayerInfo {
+  type: string;
+  name: string;
+  inputs: string[];
+  outputs: string[];
+  outShape?: BlobShape;
+  params: number;
+  flops: number;
+}
+
+export interface Inspection {
+  file: string;
+  format: 'onnx' | 'ncnn';
+  layers: LayerInfo[];
+  totalParams: number;
+  totalFlops: number;
+}
+
+function summarize(file: string, format: Inspection['format'], model: NcnnModel, shapes: Map<string, BlobShape>): Inspection {
+  const layers = model.layers.map((l): LayerInfo => {
+    const outShape = shapes.get(l.outputs[0] ?? '');
+    return { type: l.type, name: l.name, inputs: l.inputs, outputs: l.outputs, outShape, params: layerParams(l), flops: layerFlops(l, outShape) };
+  });
+  return {
+    file,
+    format,
+    layers,
+    totalParams: layers.reduce((a, l) => a + l.params, 0),
+    totalFlops: layers.reduce((a, l) => a + l.flops, 0),
+  };
+}
+
+/**
+ * .onnx: converted in memory, shapes from edgeface's shape inference (ncnn layout, batch dropped).
+ * .param: shapes measured by running the real ncnn runtime on a zero input.
+ */
+export async function inspectModel(file: string): Promise<Inspection> {
+  if (file.endsWith('.onnx')) {
+    const res = convertOnnxFile(file);
+    const shapes = new Map<string, BlobShape>();
+    for (const [name, s] of res.graph.shapes) shapes.set(name, s.slice(1));
+    return summarize(file, 'onnx', res.model, shapes);
+  }
+  if (file.endsWith('.param')) {
+    const bin = file.replace(/\.param$/, '.bin');
+    if (!existsSync(bin)) throw new EdgefaceError(`${file}: no ${bin} beside it`);
+    const model = readNcnnModel(file, bin);
+    return summarize(file, 'ncnn', model, await ncnnBlobShapes(file, bin, model));
+  }
+  throw new EdgefaceError(`${file}: expected a .onnx or .param file`);
+}
+
+const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}K` : String(n));
+
+export function formatInspection(info: Inspection): string {
+  const rows = info.layers.map((l) => [l.type, l.name, l.outShape ? l.outShape.join('x') : '?', human(l.params), human(l.flops)]);
+  const head = ['type', 'name', 'output', 'params', 'flops'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [
+    `${info.file} (${info.format}): ${info.layers.length} layers, ${human(info.totalParams)} parameters (${info.totalParams}), ${human(info.totalFlops)} FLOPs`,
+    line(head),
+    ...rows.map(line),
+    '',
+  ].join('\n');
+}

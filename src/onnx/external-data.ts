@@ -1,0 +1,73 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { EdgefaceError } from '../errors.js';
+import { numel, type DType, type Shape } from '../ir/tensor.js';
+import { toNumber, type TensorProto } from './proto.js';
+
+const ELEM_BYTES: Record<DType, number> = {
+  float32: 4, float16: 2, bfloat16: 2, float64: 8, int8: 1, uint8: 1, int16: 2, int32: 4, int64: 8, bool: 1,
+};
+
+/**
+ * Resolves ONNX external-data tensors (`location`, `offset`, `length` entries) relative to the
+ * model's folder. Each data file is read once; tensors are views into it. A location that
+ * leaves the model's folder (absolute, `..`, or a symlink out) is refused: a model file must
+ * not be able to make edgeface read arbitrary files.
+ */
+export class ExternalDataResolver {
+  private readonly dir: string;
+  private readonly modelFile: string;
+  private readonly files = new Map<string, Buffer>();
+
+  constructor(modelFile: string) {
+    this.modelFile = modelFile;
+    this.dir = realpathSync(path.dirname(path.resolve(modelFile)));
+  }
+
+  resolve(t: TensorProto, dtype: DType, dims: Shape): Uint8Array {
+    const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+    const location = kv.get('location');
+    const name = t.name ?? '';
+    if (!location) throw new EdgefaceError(`${this.modelFile}: external tensor '${name}' has no location`);
+    const file = this.safePath(location, name);
+    let data = this.files.get(file);
+    if (!data) {
+      try {
+        data = readFileSync(file);
+      } catch (e) {
+        throw new EdgefaceError(
+          `${this.modelFile}: external data file '${location}' of tensor '${name}' cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`,
+          { hint: 'keep the .data file next to the .onnx file it was exported with' },
+        );
+      }
+      this.files.set(file, data);
+    }
+    const offset = kv.has('offset') ? toNumber(kv.get('offset')) : 0;
+    const want = numel(dims) * ELEM_BYTES[dtype];
+    const length = kv.has('length') ? toNumber(kv.get('length')) : want;
+    if (!Number.isFinite(offset) || offset < 0 || length !== want || offset + length > data.length) {
+      throw new EdgefaceError(
+        `${this.modelFile}: external tensor '${name}' wants bytes ${offset}..${offset + length} (need ${want}) of '${location}', which has ${data.length}`,
+      );
+    }
+    const view = data.subarray(offset, offset + length);
+    // Unaligned float data would need a copy at every use; copy once here instead.
+    return (view.byteOffset & 3) === 0 ? view : new Uint8Array(view);
+  }
+
+  private safePath(location: string, tensor: string): string {
+    const refuse = () =>
+      new EdgefaceError(`${this.modelFile}: external data location '${location}' of tensor '${tensor}' points outside the model's folder; refused`);
+    if (path.isAbsolute(location)) throw refuse();
+    const joined = path.resolve(this.dir, location);
+    if (!joined.startsWith(this.dir + path.sep)) throw refuse();
+    let real: string;
+    try {
+      real = realpathSync(joined);
+    } catch {
+      return joined; // missing file: reported with a clear error when read
+    }
+    if (!real.startsWith(this.dir + path.sep)) throw refuse();
+    return real;
+  }
+}

@@ -1,0 +1,68 @@
+import { attrInt, type IrNode } from '../ir/graph.js';
+import { numel, type Shape } from '../ir/tensor.js';
+import { int, layer, type ParamValue } from '../ncnn/model.js';
+import type { LowerContext, OpHandler } from './op-handler.js';
+
+/** Resolves a Reshape target (0 = copy, -1 = infer) against the input shape. */
+export function reshapeTarget(input: Shape, target: number[], allowZero: boolean): Shape {
+  const out = target.map((d, i) => (d === 0 && !allowZero ? input[i]! : d));
+  const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  const inferred = out.indexOf(-1);
+  if (inferred >= 0) out[inferred] = numel(input) / known;
+  if (numel(out) !== numel(input) || out.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`cannot reshape ${JSON.stringify(input)} to ${JSON.stringify(target)}`);
+  }
+  return out;
+}
+
+/**
+ * Emits an ncnn Reshape to `out` (ONNX dims incl. batch). ncnn dims are listed w first:
+ * 0=w 1=h 11=d 2=c.
+ */
+export function emitReshape(ctx: LowerContext, node: IrNode, input: string, out: Shape, name = node.name): void {
+  if (out[0] !== 1) return ctx.fail(node, `result ${JSON.stringify(out)} does not keep batch 1 first; ncnn has no batch axis`);
+  const rev = out.slice(1).reverse();
+  if (rev.length === 0 || rev.length > 4) return ctx.fail(node, `result rank ${out.length} is not supported by ncnn`);
+  const ids = rev.length === 4 ? [0, 1, 11, 2] : [0, 1, 2];
+  const params: Array<[number, ParamValue]> = rev.map((d, i) => [ids[i]!, int(d)]);
+  ctx.emit(layer('Reshape', name, [input], [ctx.blobOf(node.outputs[0]!)], params));
+}
+
+export const reshape: OpHandler = {
+  ops: ['Reshape'],
+  inferShapes(node, ctx) {
+    const t = ctx.inConst(node, 1);
+    if (!t) throw new Error('target shape is not constant (even after folding the Shape chain)');
+    return [reshapeTarget(ctx.inShape(node, 0), t.numbers(), attrInt(node, 'allowzero', 0) === 1)];
+  },
+  evaluate(node, [x], ctx) {
+    return [x!.reshaped(this.inferShapes(node, ctx)[0]!)];
+  },
+  lower(node, ctx) {
+    const out = ctx.outShape(node, 0);
+    if (out.length === 2) {
+      // [1, N]: a flatten, which ncnn expresses best as Flatten (handles channel padding).
+      ctx.emit(layer('Flatten', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)]));
+      return;
+    }
+    emitReshape(ctx, node, ctx.blob(node, 0), out);
+  },
+};
+
+export const flatten: OpHandler = {
+  ops: ['Flatten'],
+  inferShapes(node, ctx) {
+    const s = ctx.inShape(node, 0);
+    const axis = attrInt(node, 'axis', 1);
+    const a = axis < 0 ? axis + s.length : axis;
+    return [[numel(s.slice(0, a)), numel(s.slice(a))]];
+  },
+  evaluate(node, [x], ctx) {
+    return [x!.reshaped(this.inferShapes(node, ctx)[0]!)];
+  },
+  lower(node, ctx) {
+    const out = ctx.outShape(node, 0);
+    if (out[0] !== 1) return ctx.fail(node, `flattening into ${JSON.stringify(out)} mixes the batch axis`);
+    ctx.emit(layer('Flatten', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)]));
+  },
+};

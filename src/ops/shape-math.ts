@@ -1,0 +1,76 @@
+import { ConstTensor, numel } from '../ir/tensor.js';
+import type { OpHandler } from './op-handler.js';
+import { broadcastShapes } from './broadcast.js';
+import { range } from './nd.js';
+
+/**
+ * Ops that only ever appear in shape computations of face models (ConstantOfShape, Range,
+ * Expand, Equal, Where): folded when their inputs are constant, never lowered to ncnn.
+ */
+function constOnly(op: string): never {
+  throw new Error(`${op} on a non-constant input is not supported`);
+}
+
+export const constantOfShape: OpHandler = {
+  ops: ['ConstantOfShape'],
+  inferShapes(node, ctx) {
+    const s = ctx.inConst(node, 0);
+    if (!s) throw new Error('shape input is not constant');
+    return [s.numbers()];
+  },
+  evaluate(node, [s]) {
+    const v = node.attrs.get('value');
+    const dims = s!.numbers();
+    const fill = v instanceof ConstTensor ? v.numbers()[0]! : 0;
+    const dtype = v instanceof ConstTensor ? v.dtype : 'float32';
+    return [ConstTensor.fromNumbers(dtype, dims, new Array(numel(dims)).fill(fill))];
+  },
+  lower(node, ctx) {
+    ctx.fail(node, 'ConstantOfShape of a non-constant shape is not supported');
+  },
+};
+
+export const rangeOp: OpHandler = {
+  ops: ['Range'],
+  inferShapes(node, ctx) {
+    return [this.evaluate!(node, [0, 1, 2].map((i) => ctx.inConst(node, i)), ctx)[0]!.dims];
+  },
+  evaluate(_node, [a, b, d]) {
+    if (!a || !b || !d) constOnly('Range');
+    const r = range(a.numbers()[0]!, b.numbers()[0]!, d.numbers()[0]!);
+    return [ConstTensor.fromNumbers(a.dtype, [r.length], r)];
+  },
+  lower(node, ctx) {
+    ctx.fail(node, 'Range of non-constant inputs is not supported');
+  },
+};
+
+export const expand: OpHandler = {
+  ops: ['Expand'],
+  inferShapes(node, ctx) {
+    const t = ctx.inConst(node, 1);
+    if (!t) throw new Error('target shape is not constant');
+    const out = broadcastShapes(ctx.inShape(node, 0), t.numbers());
+    if (!out) throw new Error('shapes do not broadcast');
+    return [out];
+  },
+  evaluate(node, [x, t], ctx) {
+    const out = this.inferShapes(node, ctx)[0]!;
+    const v = x!.numbers();
+    // Broadcast copy: each output element reads the input at its broadcast position.
+    const res = new Array<number>(numel(out));
+    const inDims = [...new Array(out.length - x!.dims.length).fill(1), ...x!.dims];
+    for (let i = 0; i < res.length; i++) {
+      let rem = i, off = 0, stride = 1;
+      const coords = out.map(() => 0);
+      for (let k = out.length - 1; k >= 0; k--) { coords[k] = rem % out[k]!; rem = Math.floor(rem / out[k]!); }
+      for (let k = out.length - 1; k >= 0; k--) { off += (inDims[k] === 1 ? 0 : coords[k]!) * stride; stride *= inDims[k]!; }
+      res[i] = v[off]!;
+    }
+    void t;
+    return [ConstTensor.fromNumbers(x!.dtype, out, res)];
+  },
+  lower(node, ctx) {
+    ctx.fail(node, 'Expand of an activation is not supported', 'ncnn broadcasts inside BinaryOp; the F.normalize pattern is handled, other uses are not');
+  },
+};
