@@ -1,0 +1,37 @@
+"""Export the best (or, without validation, the last) backbone to ONNX.
+
+Uses the project exporter (export_onnx.export), which writes the graph with
+preprocessing metadata and checks it against onnxruntime.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import torch
+
+from backbones import get_model
+
+
+def load_backbone(path: Path) -> torch.nn.Module:
+    """A CPU eval-mode backbone from best_backbone.pt or a checkpoint_rank*.pt."""
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    model = get_model(state["network"], num_features=state["embedding_size"])
+    model.load_state_dict(state["backbone"])
+    return model.eval()
+
+
+def export_backbone(cfg, backbone: torch.nn.Module, out: Path, log=print) -> Path:
+    from export_onnx import export
+
+    best = Path(out) / "best_backbone.pt"
+    if best.is_file():
+        model = load_backbone(best)
+        what = "best"
+    else:
+        model = copy.deepcopy(backbone).float().cpu().to(memory_format=torch.contiguous_format).eval()
+        what = "last"
+    path = Path(out) / "model.onnx"
+    export(model, path, opset=cfg.onnx_opset)
+    log(f"[export] {what} backbone -> {path}")
+    return path
