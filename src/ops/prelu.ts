@@ -16,9 +16,11 @@ export const prelu: OpHandler = {
     const n = slope.size;
     // ncnn applies slopes along its channel axis: ONNX axis 1 (the only layout exports use).
     const channels = x.length >= 2 ? x[1]! : 1;
-    const nonUnit = slope.dims.filter((d) => d !== 1);
-    if (n !== 1 && (n !== channels || nonUnit.length !== 1 || slope.dims.length > x.length - 1 || slope.dims[slope.dims.length - x.length + 1] !== channels)) {
-      ctx.fail(node, `slope shape ${JSON.stringify(slope.dims)} is not per-channel for input ${JSON.stringify(x)}`);
+    // The slope's non-unit axis (right-aligned against the input) must be axis 1.
+    const offset = x.length - slope.dims.length;
+    const nonUnitAxes = slope.dims.map((d, i) => (d === 1 ? -1 : i + offset)).filter((a) => a >= 0);
+    if (n !== 1 && (n !== channels || offset < 0 || nonUnitAxes.length !== 1 || nonUnitAxes[0] !== 1)) {
+      return ctx.fail(node, `slope shape ${JSON.stringify(slope.dims)} is not per-channel for input ${JSON.stringify(x)}`);
     }
     ctx.emit(layer('PReLU', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], [[0, int(n)]], [rawWeights(slope.floats())]));
   },
