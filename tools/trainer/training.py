@@ -91,8 +91,13 @@ def save_state(cfg, rank, world, step, backbone, pfc, optimizer, scaler, best) -
     _barrier(world)
 
 
-def run(cfg, bench_skip: int = 0, log_to_file: bool = True) -> dict:
-    """Train per cfg. Returns a summary (steps, final loss, best accuracy, img/s, paths)."""
+def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0) -> dict:
+    """Train per cfg. Returns a summary (steps, losses logged, best accuracy, img/s, paths).
+
+    bench_skip: time img/s from this step on (benchmarks). stop_after: stop (and
+    checkpoint) after this many steps without changing the lr schedule, as an
+    interrupted run would (tests of resume).
+    """
     rank, world, _, device = init_distributed()
     out = Path(cfg.output)
     if rank == 0:
@@ -201,11 +206,11 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True) -> dict:
     autocast = (torch.autocast(device_type=device.type, dtype=amp_dtype) if amp_dtype is not None
                 else contextlib.nullcontext())
     loss_sum = torch.zeros((), device=device)
-    loss_n, last_loss = 0, float("nan")
+    loss_n, last_loss, losses = 0, float("nan"), []
     t_log, step_log = time.time(), step
     t_start, bench_t0 = time.time(), None
     global_batch = cfg.batch_size * world
-    while step < total_steps:
+    while step < total_steps and not (stop_after and step >= stop_after):
         epoch, in_epoch = divmod(step, spe)
         for images, labels, flips, n_bad in loader.epoch(epoch, in_epoch):
             if bench_skip and step == bench_skip:
@@ -232,6 +237,7 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True) -> dict:
                 bar.update(1)
             if step % cfg.frequent == 0 or step == total_steps:
                 last_loss = (loss_sum / max(1, loss_n)).item()
+                losses.append((step, last_loss))
                 loss_sum.zero_()
                 loss_n = 0
                 now = time.time()
@@ -243,7 +249,7 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True) -> dict:
                 t_log, step_log = now, step
                 if not math.isfinite(last_loss):
                     raise FloatingPointError(f"loss is {last_loss} at step {step}; lower lr or use bf16")
-            last = step >= total_steps
+            last = step >= total_steps or (stop_after and step >= stop_after)
             epoch_end = step % spe == 0
             if (cfg.val_every and step % cfg.val_every == 0) or (not cfg.val_every and epoch_end) or last:
                 validate(step)
@@ -257,11 +263,11 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True) -> dict:
     if bar is not None:
         bar.close()
         log.bar = None
-    summary = {"steps": step, "loss": last_loss, "best_acc": best["acc"], "best_step": best["step"],
+    summary = {"steps": step, "loss": last_loss, "losses": losses, "best_acc": best["acc"], "best_step": best["step"],
                "seconds": t_end - t_start, "bad_images": loader.bad_total, "output": str(out)}
     if bench_t0 is not None:
         summary["img_per_s"] = (step - bench_step0) * global_batch / (t_end - bench_t0)
-    if rank == 0 and cfg.export_onnx:
+    if rank == 0 and cfg.export_onnx and step >= total_steps:
         from export_model import export_backbone
         onnx_path = export_backbone(cfg, backbone, out, log)
         summary["onnx"] = str(onnx_path)

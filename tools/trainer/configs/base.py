@@ -55,4 +55,4 @@ config.save_every = 0               # steps between checkpoints; 0: at the end o
 config.frequent = 10                # steps between log lines
 config.progress_bar = True
 config.export_onnx = True           # export the best (or last) backbone to output/model.onnx
-config.onnx_opset = 17
+config.onnx_opset = 11               # ONNX opset of model.onnx (11 suits ncnn conversion)

@@ -1,0 +1,23 @@
+# iresnet50 on the aligned CelebA identities, validated on LFW fold 1.
+from easydict import EasyDict as edict
+
+config = edict()
+config.network = "r50"
+config.embedding_size = 512
+config.margin_list = (1.0, 0.5, 0.0)   # ArcFace
+config.scale = 64.0
+config.optimizer = "sgd"
+config.lr = 0.1
+config.weight_decay = 5e-4
+config.batch_size = 256
+config.num_epoch = 40
+config.warmup_epoch = 2
+config.amp = "bf16"
+config.loader = "cache"
+config.num_workers = 12
+config.rec = ".data/celeba112"
+config.val_images = ".data/lfw-fold1/aligned112"
+config.val_pairs = ".data/lfw-fold1/pairs.txt"
+config.save_every = 2000
+config.frequent = 50
+config.output = "work_dirs/celeba_r50"
