@@ -4,8 +4,17 @@ import { isEdgefaceError } from './errors.js';
 import { registerConvertCommand } from './commands/convert.js';
 import { registerInspectCommand } from './commands/inspect.js';
 
-/** Optional command modules owned by other parts of the tool; absent ones are skipped. */
-const OPTIONAL = ['./quantize/command.js', './eval/command.js', './commands/train.js', './commands/demo.js'];
+/**
+ * Command modules loaded on demand (they pull in onnxruntime-node, sharp...): only the one
+ * being run is imported, so `convert` stays light. Absent modules are skipped.
+ */
+const LAZY: Record<string, string> = {
+  quantize: './quantize/command.js',
+  eval: './eval/command.js',
+  train: './commands/train.js',
+  align: './commands/train.js',
+  demo: './commands/demo.js',
+};
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -16,7 +25,8 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError();
   registerConvertCommand(program);
   registerInspectCommand(program);
-  for (const mod of OPTIONAL) {
+  const wanted = argv[2] !== undefined && argv[2] in LAZY ? [LAZY[argv[2]]!] : argv[2] === 'convert' || argv[2] === 'inspect' ? [] : [...new Set(Object.values(LAZY))];
+  for (const mod of wanted) {
     let m: Record<string, unknown>;
     try {
       m = (await import(mod)) as Record<string, unknown>;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { inspectModel, formatInspection } from '../inspect/inspect.js';
 
 export function registerInspectCommand(program: Command): void {
   program
@@ -8,6 +7,8 @@ export function registerInspectCommand(program: Command): void {
     .argument('<model>', '.onnx file, or .param (with its .bin beside it)')
     .option('--json', 'print JSON instead of a table')
     .action(async (model: string, o: { json?: boolean }) => {
+      // Loaded on demand: it pulls in execa, which `convert` does not need.
+      const { inspectModel, formatInspection } = await import('../inspect/inspect.js');
       const info = await inspectModel(model);
       process.stdout.write(o.json ? JSON.stringify(info, null, 2) + '\n' : formatInspection(info));
     });

@@ -34,15 +34,40 @@ export class AtomicFileWriter {
     this.fd = openSync(this.tmp, 'w');
   }
 
+  /** Small chunks (tags, biases, padding) are staged so they cost one syscall per 1 MiB. */
+  private stage = Buffer.allocUnsafe(1 << 20);
+  private staged = 0;
+
   write(chunk: Uint8Array): void {
     if (this.fd === null) throw new Error('AtomicFileWriter: write after close');
-    let off = 0;
-    while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+    if (chunk.length <= this.stage.length - this.staged) {
+      this.stage.set(chunk, this.staged);
+      this.staged += chunk.length;
+    } else {
+      this.flush();
+      if (chunk.length < this.stage.length) {
+        this.stage.set(chunk, 0);
+        this.staged = chunk.length;
+      } else {
+        this.writeAll(chunk);
+      }
+    }
     this.bytesWritten += chunk.length;
+  }
+
+  private flush(): void {
+    if (this.staged) this.writeAll(this.stage.subarray(0, this.staged));
+    this.staged = 0;
+  }
+
+  private writeAll(chunk: Uint8Array): void {
+    let off = 0;
+    while (off < chunk.length) off += writeSync(this.fd!, chunk, off, chunk.length - off);
   }
 
   commit(): void {
     if (this.fd === null) return;
+    this.flush();
     closeSync(this.fd);
     this.fd = null;
     renameSync(this.tmp, this.target);
