@@ -251,7 +251,7 @@ def _write_metadata(dest: Path, metadata: Mapping[str, str]) -> Tuple[Dict[str, 
 
 
 def _compare(onnx_path: Path, net: nn.Module, inputs: Sequence[torch.Tensor],
-             input_name: str) -> Tuple[float, float, List[np.ndarray]]:
+             input_name: str, device: torch.device) -> Tuple[float, float, List[np.ndarray]]:
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -260,7 +260,7 @@ def _compare(onnx_path: Path, net: nn.Module, inputs: Sequence[torch.Tensor],
     min_cos, max_diff, outputs = 1.0, 0.0, []
     for x in inputs:
         with torch.no_grad():
-            expected = net(x).numpy().astype(np.float64)
+            expected = net(x.to(device)).float().cpu().numpy().astype(np.float64)
         raw = session.run(None, {input_name: x.numpy()})[0]
         outputs.append(raw)
         got = raw.astype(np.float64)
@@ -304,7 +304,10 @@ def export(
         "dynamo" (torch.export-based, PyTorch's default; opset 18, weights in an external
         ``<path>.data`` file, as torch writes by default).
     dynamic_batch: make the batch axis symbolic ("batch"); otherwise it is fixed at 1.
-    fold_constants: False keeps BatchNormalization nodes (no Conv+BN folding).
+    fold_constants: False keeps every BatchNormalization node (no Conv+BN folding). True
+        lets the exporter fold: Conv+BN pairs always fuse; a BN not fed by a Conv (IResNet's
+        pre-activation bn1 and its final bn2) stays; the embedding BN1d stays with the classic exporter and
+        is folded into Gemm by the dynamo exporter's optimizer.
     head: "plain" (the backbone's output) or "view_normalize" (L2-normalised embeddings).
     metadata: extra ``edgeface.*`` entries (keys without the prefix), e.g. {"backbone": "r50"}.
     check_input: the (already normalised) input to verify with first; its onnxruntime output
@@ -321,7 +324,9 @@ def export(
     net = ViewNormalizeHead(model) if head == "view_normalize" else model
     # torch.export specialises a batch of 1 to a constant, so dynamic exports trace with 2.
     trace_batch = 2 if dynamic_batch and exporter == "dynamo" else 1
-    x = _example_input(trace_batch, preprocessing.input_size, seed)
+    # Trace on the model's own device; onnxruntime gets the same inputs on the CPU.
+    device = next(iter(model.parameters()), torch.empty(0)).device
+    x = _example_input(trace_batch, preprocessing.input_size, seed).to(device)
     checks = [_example_input(1, preprocessing.input_size, seed + 1) if check_input is None
               else torch.from_numpy(np.ascontiguousarray(check_input, dtype=np.float32))]
     if dynamic_batch:
@@ -352,7 +357,7 @@ def export(
                     f"{path.name}: asked for opset {opset}, the exporter wrote {actual_opset}")
             if exporter == "dynamo" and not locations:
                 raise ExportVerificationError(f"{path.name}: dynamo export wrote no external data")
-            min_cos, max_diff, outputs = _compare(tmp, net, checks, input_name)
+            min_cos, max_diff, outputs = _compare(tmp, net, checks, input_name, device)
 
         # Weights first, model last: a reader never sees an .onnx whose data is missing.
         external = []
