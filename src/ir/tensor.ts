@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { fromHalfBits } from '../util/float16.js';
 
 /** Element types edgeface handles (ONNX TensorProto.DataType names, lower-case). */
@@ -10,7 +11,8 @@ export const ONNX_DTYPES: Record<number, DType> = {
 
 export const isFloatType = (t: DType) => t === 'float32' || t === 'float16' || t === 'bfloat16' || t === 'float64';
 
-const BYTES: Record<DType, number> = {
+/** Bytes per element of each type. */
+export const DTYPE_BYTES: Record<DType, number> = {
   float32: 4, float16: 2, bfloat16: 2, float64: 8, int8: 1, uint8: 1, int16: 2, int32: 4, int64: 8, bool: 1,
 };
 
@@ -30,16 +32,52 @@ export class ConstTensor {
   private raw?: Uint8Array;
   private f32?: Float32Array;
   private nums?: number[];
+  /**
+   * Lazy float32 source (file range or a transform of another tensor): evaluated on each
+   * use and never cached, so big weights are in memory only while being used.
+   */
+  private loadF32?: () => Float32Array;
 
-  private constructor(dtype: DType, dims: Shape, src: { raw?: Uint8Array; f32?: Float32Array; nums?: number[] }) {
+  private constructor(dtype: DType, dims: Shape, src: { raw?: Uint8Array; f32?: Float32Array; nums?: number[]; loadF32?: () => Float32Array }) {
     this.dtype = dtype;
     this.dims = dims;
     this.raw = src.raw;
     this.f32 = src.f32;
     this.nums = src.nums;
+    this.loadF32 = src.loadF32;
     const n = numel(dims);
-    const have = src.f32?.length ?? src.nums?.length ?? (src.raw ? src.raw.length / BYTES[dtype] : 0);
+    const have = src.loadF32 ? n : src.f32?.length ?? src.nums?.length ?? (src.raw ? src.raw.length / DTYPE_BYTES[dtype] : 0);
     if (have !== n) throw new Error(`tensor data holds ${have} elements, dims ${JSON.stringify(dims)} need ${n}`);
+  }
+
+  /**
+   * A float32 tensor whose values are produced on demand (each call returns a fresh array
+   * the caller may modify).
+   */
+  static lazy(dims: Shape, load: () => Float32Array): ConstTensor {
+    return new ConstTensor('float32', dims, { loadF32: load });
+  }
+
+  /** A tensor whose little-endian bytes are read from `file` on demand. */
+  static fromFileRange(dtype: DType, dims: Shape, file: string, offset: number, length: number): ConstTensor {
+    const read = () => {
+      const buf = new ArrayBuffer(length);
+      const fd = openSync(file, 'r');
+      try {
+        let done = 0;
+        while (done < length) {
+          const n = readSync(fd, new Uint8Array(buf, done), 0, length - done, offset + done);
+          if (n === 0) throw new Error(`${file}: ends before byte ${offset + length}`);
+          done += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      return new Uint8Array(buf);
+    };
+    if (dtype === 'float32') return new ConstTensor('float32', dims, { loadF32: () => new Float32Array(read().buffer) });
+    // Non-float initializers are small (shapes, indices): read them once.
+    return ConstTensor.fromRaw(dtype, dims, read());
   }
 
   /** Little-endian bytes as stored in ONNX raw_data / external data. */
@@ -61,11 +99,12 @@ export class ConstTensor {
     return numel(this.dims);
   }
   get byteLength(): number {
-    return this.size * BYTES[this.dtype];
+    return this.size * DTYPE_BYTES[this.dtype];
   }
 
   /** Values as float32 (view when possible; callers must not keep it past a pass that mutates it). */
   floats(): Float32Array {
+    if (this.loadF32) return this.loadF32();
     if (this.f32) return this.f32;
     if (this.raw && this.dtype === 'float32') {
       const r = this.raw;
@@ -79,7 +118,13 @@ export class ConstTensor {
   }
 
   /** Values as JS numbers (int64 beyond 2^53 loses precision, which shape maths never needs). */
+  /** Values as a float32 array the caller owns and may modify. */
+  floatsCopy(): Float32Array {
+    return this.loadF32 ? this.loadF32() : this.floats().slice();
+  }
+
   numbers(): number[] {
+    if (this.loadF32) return Array.from(this.loadF32());
     if (this.nums) return this.nums;
     if (this.f32) return Array.from(this.f32);
     const r = this.raw!;
@@ -105,6 +150,7 @@ export class ConstTensor {
 
   /** Same data, other dims (Reshape/Squeeze/Unsqueeze of constants). */
   reshaped(dims: Shape): ConstTensor {
+    if (this.loadF32) return ConstTensor.lazy(dims, this.loadF32);
     if (this.dtype === 'float32') return ConstTensor.fromFloats(dims, this.floats());
     return ConstTensor.fromNumbers(this.dtype, dims, this.numbers());
   }

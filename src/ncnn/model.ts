@@ -63,10 +63,28 @@ export function layer(
   return { type, name, inputs, outputs, params: new Map(params), weights };
 }
 
+/**
+ * Float weights given now or as a loader. A loader runs each time `data` is read (by the
+ * writer, once), so a large model's weights stream from the ONNX file to the .bin one
+ * tensor at a time instead of all being held in memory.
+ */
+export type FloatSource = Float32Array | (() => Float32Array);
+
+function floatBuffer(tagged: boolean, src: FloatSource): WeightBuffer {
+  if (typeof src !== 'function') return { tagged, dtype: 'float32', data: src };
+  return {
+    tagged,
+    dtype: 'float32',
+    get data() {
+      return src();
+    },
+  };
+}
+
 /** Main (tagged) weights: the buffer that --fp16 and int8 quantization change. */
-export const mainWeights = (data: Float32Array): WeightBuffer => ({ tagged: true, dtype: 'float32', data });
+export const mainWeights = (data: FloatSource): WeightBuffer => floatBuffer(true, data);
 /** Raw float32 buffer without storage tag (bias, slopes, stats, scales). */
-export const rawWeights = (data: Float32Array): WeightBuffer => ({ tagged: false, dtype: 'float32', data });
+export const rawWeights = (data: FloatSource): WeightBuffer => floatBuffer(false, data);
 
 export function paramNumber(l: NcnnLayer, id: ParamId, dflt: number): number {
   const p = l.params.get(id);

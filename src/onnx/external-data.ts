@@ -1,58 +1,53 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EdgefaceError } from '../errors.js';
-import { numel, type DType, type Shape } from '../ir/tensor.js';
+import { DTYPE_BYTES, numel, type DType, type Shape } from '../ir/tensor.js';
 import { toNumber, type TensorProto } from './proto.js';
-
-const ELEM_BYTES: Record<DType, number> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int8: 1, uint8: 1, int16: 2, int32: 4, int64: 8, bool: 1,
-};
 
 /**
  * Resolves ONNX external-data tensors (`location`, `offset`, `length` entries) relative to the
- * model's folder. Each data file is read once; tensors are views into it. A location that
+ * model's folder. Tensors are read from the data file when used (never the whole file at
+ * once). A location that
  * leaves the model's folder (absolute, `..`, or a symlink out) is refused: a model file must
  * not be able to make edgeface read arbitrary files.
  */
 export class ExternalDataResolver {
   private readonly dir: string;
   private readonly modelFile: string;
-  private readonly files = new Map<string, Buffer>();
+  private readonly sizes = new Map<string, number>();
 
   constructor(modelFile: string) {
     this.modelFile = modelFile;
     this.dir = realpathSync(path.dirname(path.resolve(modelFile)));
   }
 
-  resolve(t: TensorProto, dtype: DType, dims: Shape): Uint8Array {
+  resolve(t: TensorProto, dtype: DType, dims: Shape): { file: string; offset: number; length: number } {
     const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
     const location = kv.get('location');
     const name = t.name ?? '';
     if (!location) throw new EdgefaceError(`${this.modelFile}: external tensor '${name}' has no location`);
     const file = this.safePath(location, name);
-    let data = this.files.get(file);
-    if (!data) {
+    let size = this.sizes.get(file);
+    if (size === undefined) {
       try {
-        data = readFileSync(file);
+        size = statSync(file).size;
       } catch (e) {
         throw new EdgefaceError(
           `${this.modelFile}: external data file '${location}' of tensor '${name}' cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`,
           { hint: 'keep the .data file next to the .onnx file it was exported with' },
         );
       }
-      this.files.set(file, data);
+      this.sizes.set(file, size);
     }
     const offset = kv.has('offset') ? toNumber(kv.get('offset')) : 0;
-    const want = numel(dims) * ELEM_BYTES[dtype];
+    const want = numel(dims) * DTYPE_BYTES[dtype];
     const length = kv.has('length') ? toNumber(kv.get('length')) : want;
-    if (!Number.isFinite(offset) || offset < 0 || length !== want || offset + length > data.length) {
+    if (!Number.isFinite(offset) || offset < 0 || length !== want || offset + length > size) {
       throw new EdgefaceError(
-        `${this.modelFile}: external tensor '${name}' wants bytes ${offset}..${offset + length} (need ${want}) of '${location}', which has ${data.length}`,
+        `${this.modelFile}: external tensor '${name}' wants bytes ${offset}..${offset + length} (need ${want}) of '${location}', which has ${size}`,
       );
     }
-    const view = data.subarray(offset, offset + length);
-    // Unaligned float data would need a copy at every use; copy once here instead.
-    return (view.byteOffset & 3) === 0 ? view : new Uint8Array(view);
+    return { file, offset, length };
   }
 
   private safePath(location: string, tensor: string): string {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readModelSkeleton, type ModelSkeleton } from './skeleton.js';
 import { EdgefaceError } from '../errors.js';
 import type { AttrValue, GraphInput, IrGraph, IrNode } from '../ir/graph.js';
 import { ConstTensor, ONNX_DTYPES, type DType } from '../ir/tensor.js';
@@ -6,17 +7,22 @@ import { ExternalDataResolver } from './external-data.js';
 import { onnx, toNumber, type AttributeProto, type ModelProto, type NodeProto } from './proto.js';
 import { decodeTensor } from './tensor-proto.js';
 
-function readModelProto(file: string): ModelProto {
-  let buf: Buffer;
+function readModelProto(file: string): { model: ModelProto; skeleton: ModelSkeleton } {
+  let skeleton: ModelSkeleton;
   try {
-    buf = readFileSync(file);
+    if (statSync(file).size === 0) throw new EdgefaceError(`${file}: empty file, not an ONNX model`);
+    skeleton = readModelSkeleton(file);
   } catch (e) {
-    throw new EdgefaceError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    if (e instanceof EdgefaceError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new EdgefaceError(`${file}: cannot read (${code})`);
+    throw new EdgefaceError(`${file}: not a readable ONNX model (${(e as Error).message})`, {
+      hint: 'the file may be truncated or not an .onnx export',
+    });
   }
-  if (buf.length === 0) throw new EdgefaceError(`${file}: empty file, not an ONNX model`);
   let model: ModelProto;
   try {
-    model = onnx.ModelProto.decode(buf);
+    model = onnx.ModelProto.decode(skeleton.bytes);
   } catch (e) {
     throw new EdgefaceError(`${file}: not a readable ONNX model (protobuf decoding failed: ${(e as Error).message})`, {
       hint: 'the file may be truncated or not an .onnx export',
@@ -27,7 +33,7 @@ function readModelProto(file: string): ModelProto {
       hint: 'the file may be truncated or not an .onnx export',
     });
   }
-  return model;
+  return { model, skeleton };
 }
 
 function decodeAttr(a: AttributeProto, where: string, ext: ExternalDataResolver): AttrValue {
@@ -61,11 +67,11 @@ function constantValue(n: IrNode): ConstTensor | undefined {
 
 /** Reads an .onnx file (and its external data) into the converter's graph. */
 export function loadOnnxGraph(file: string): IrGraph {
-  const model = readModelProto(file);
+  const { model, skeleton } = readModelProto(file);
   const g = model.graph!;
   const ext = new ExternalDataResolver(file);
   const consts = new Map<string, ConstTensor>();
-  for (const t of g.initializer ?? []) consts.set(t.name ?? '', decodeTensor(t, file, ext));
+  (g.initializer ?? []).forEach((t, i) => consts.set(t.name ?? '', decodeTensor(t, file, ext, skeleton.raw.get(i))));
 
   const dtypes = new Map<string, DType>();
   const inputs: GraphInput[] = [];

@@ -1,7 +1,8 @@
 import { EdgefaceError } from '../errors.js';
-import { ConstTensor, ONNX_DTYPES, type DType } from '../ir/tensor.js';
+import { ConstTensor, DTYPE_BYTES, ONNX_DTYPES, type DType } from '../ir/tensor.js';
 import { toNumber, type TensorProto } from './proto.js';
 import type { ExternalDataResolver } from './external-data.js';
+import type { RawRange } from './skeleton.js';
 
 /**
  * Moves `raw` down to a 4-byte aligned address inside the same buffer so float views need
@@ -17,13 +18,22 @@ export function alignInPlace(raw: Uint8Array): Uint8Array {
 }
 
 /** Decodes one TensorProto (inline or external data) into a ConstTensor. */
-export function decodeTensor(t: TensorProto, where: string, external?: ExternalDataResolver): ConstTensor {
+export function decodeTensor(t: TensorProto, modelFile: string, external?: ExternalDataResolver, inFile?: RawRange): ConstTensor {
   const dtype: DType | undefined = ONNX_DTYPES[t.dataType ?? 0];
-  if (!dtype) throw new EdgefaceError(`${where}: tensor '${t.name ?? ''}' has unsupported data type ${t.dataType}`);
+  if (!dtype) throw new EdgefaceError(`${modelFile}: tensor '${t.name ?? ''}' has unsupported data type ${t.dataType}`);
   const dims = (t.dims ?? []).map(toNumber);
   if (t.dataLocation === 1 /* EXTERNAL */) {
-    if (!external) throw new EdgefaceError(`${where}: tensor '${t.name}' uses external data but no model folder is known`);
-    return ConstTensor.fromRaw(dtype, dims, external.resolve(t, dtype, dims));
+    if (!external) throw new EdgefaceError(`${modelFile}: tensor '${t.name}' uses external data but no model folder is known`);
+    const r = external.resolve(t, dtype, dims);
+    return ConstTensor.fromFileRange(dtype, dims, r.file, r.offset, r.length);
+  }
+  if (inFile) {
+    // raw_data left in the model file by the skeleton reader: read when used.
+    const want = dims.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
+    if (want !== inFile.length) {
+      throw new EdgefaceError(`${modelFile}: tensor '${t.name ?? ''}' has ${inFile.length} bytes of data, its dims ${JSON.stringify(dims)} need ${want}`);
+    }
+    return ConstTensor.fromFileRange(dtype, dims, modelFile, inFile.offset, inFile.length);
   }
   if (t.rawData && t.rawData.length > 0) {
     return ConstTensor.fromRaw(dtype, dims, alignInPlace(t.rawData));
@@ -44,7 +54,7 @@ export function decodeTensor(t: TensorProto, where: string, external?: ExternalD
   else if (dtype === 'int64') nums = (t.int64Data ?? []).map(toNumber);
   else nums = (t.int32Data ?? []).map(toNumber);
   if (nums.length !== n) {
-    throw new EdgefaceError(`${where}: tensor '${t.name ?? ''}' holds ${nums.length} values, its dims ${JSON.stringify(dims)} need ${n}`);
+    throw new EdgefaceError(`${modelFile}: tensor '${t.name ?? ''}' holds ${nums.length} values, its dims ${JSON.stringify(dims)} need ${n}`);
   }
   return ConstTensor.fromNumbers(dtype, dims, nums);
 }

@@ -1,11 +1,43 @@
-import { attrInt, attrInts } from '../ir/graph.js';
+import { attrInt, attrInts, attrString, type IrNode } from '../ir/graph.js';
+import type { Shape } from '../ir/tensor.js';
 import { int, layer, mainWeights, rawWeights, type ParamValue } from '../ncnn/model.js';
-import { geometry2d } from './conv-geometry.js';
 import { fusedActivationParams } from './conv.js';
 import type { OpHandler } from './op-handler.js';
 
-function outSize(inp: number, k: number, s: number, d: number, p0: number, p1: number, outPad: number): number {
-  return s * (inp - 1) + outPad + ((k - 1) * d + 1) - p0 - p1;
+/**
+ * Per-axis geometry of a ConvTranspose, as onnxruntime computes it: the "full" output
+ * s*(in-1) + dilated kernel + output_padding is cropped by `head`/`tail` (explicit pads, or
+ * derived from output_shape / auto_pad: SAME_UPPER puts the smaller half first, NOTSET and
+ * SAME_LOWER the larger), or grown at the end by `extra` when output_shape asks for more.
+ */
+interface DeconvAxis { k: number; s: number; d: number; head: number; tail: number; outPad: number; out: number }
+
+function deconvAxis(inp: number, k: number, s: number, d: number, outPadAttr: number, pads: [number, number] | undefined, autoPad: string, wanted: number | undefined): DeconvAxis {
+  const full = s * (inp - 1) + (k - 1) * d + 1 + outPadAttr;
+  let target = wanted;
+  if (target === undefined && (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER')) target = inp * s;
+  if (target === undefined) {
+    const [head, tail] = autoPad === 'VALID' || !pads ? [0, 0] : pads;
+    return { k, s, d, head, tail, outPad: outPadAttr, out: full - head - tail };
+  }
+  const total = full - target;
+  if (total < 0) return { k, s, d, head: 0, tail: 0, outPad: outPadAttr - total, out: target };
+  const head = autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
+  return { k, s, d, head, tail: total - head, outPad: outPadAttr, out: target };
+}
+
+function deconvGeometry(node: IrNode, x: Shape, kh: number, kw: number): [DeconvAxis, DeconvAxis] {
+  const [sh, sw] = (attrInts(node, 'strides') ?? [1, 1]) as [number, number];
+  const [dh, dw] = (attrInts(node, 'dilations') ?? [1, 1]) as [number, number];
+  const [oph, opw] = (attrInts(node, 'output_padding') ?? [0, 0]) as [number, number];
+  const p = attrInts(node, 'pads');
+  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
+  const os = attrInts(node, 'output_shape');
+  const wanted = os ? os.slice(-2) : [undefined, undefined];
+  return [
+    deconvAxis(x[2]!, kh, sh, dh, oph, p ? [p[0]!, p[2]!] : undefined, autoPad, wanted[0]),
+    deconvAxis(x[3]!, kw, sw, dw, opw, p ? [p[1]!, p[3]!] : undefined, autoPad, wanted[1]),
+  ];
 }
 
 /** ConvTranspose -> Deconvolution / DeconvolutionDepthWise. */
@@ -15,12 +47,10 @@ export const convTranspose: OpHandler = {
   inferShapes(node, ctx) {
     const x = ctx.inShape(node, 0);
     const w = ctx.inShape(node, 1);
+    if (x.length !== 4 || w.length !== 4) throw new Error('only 2-D transposed convolution is supported');
     const group = attrInt(node, 'group', 1);
-    const explicit = attrInts(node, 'output_shape');
-    if (explicit) return [[x[0]!, w[1]! * group, explicit[explicit.length - 2]!, explicit[explicit.length - 1]!]];
-    const g = geometry2d(node, [w[2]!, w[3]!], x[2]!, x[3]!);
-    const [oph, opw] = (attrInts(node, 'output_padding') ?? [0, 0]) as [number, number];
-    return [[x[0]!, w[1]! * group, outSize(x[2]!, g.kh, g.sh, g.dh, g.top, g.bottom, oph), outSize(x[3]!, g.kw, g.sw, g.dw, g.left, g.right, opw)]];
+    const [gh, gw] = deconvGeometry(node, x, w[2]!, w[3]!);
+    return [[x[0]!, w[1]! * group, gh.out, gw.out]];
   },
 
   lower(node, ctx) {
@@ -31,40 +61,35 @@ export const convTranspose: OpHandler = {
     const B = node.inputs[2] ? ctx.inConst(node, 2) : undefined;
     if (node.inputs[2] && !B) return ctx.fail(node, 'bias is not constant');
     const group = attrInt(node, 'group', 1);
-    if (attrInts(node, 'output_shape') && attrInts(node, 'pads') === undefined && node.attrs.has('auto_pad')) {
-      ctx.fail(node, 'output_shape with auto_pad is not supported');
-    }
-    const g = geometry2d(node, [W.dims[2]!, W.dims[3]!], x[2]!, x[3]!);
     const [cin, coutPerGroup, kh, kw] = W.dims as [number, number, number, number];
     const numOutput = coutPerGroup * group;
     const cinPerGroup = cin / group;
-    // ONNX stores [g][cin/g][cout/g][k]; ncnn wants [g][cout/g][cin/g][k].
-    const src = W.floats();
-    const dst = new Float32Array(src.length);
-    const k = kh * kw;
-    let o = 0;
-    for (let gi = 0; gi < group; gi++) {
-      for (let oc = 0; oc < coutPerGroup; oc++) {
-        for (let ic = 0; ic < cinPerGroup; ic++) {
-          const s = ((gi * cinPerGroup + ic) * coutPerGroup + oc) * k;
-          dst.set(src.subarray(s, s + k), o);
-          o += k;
-        }
-      }
-    }
-    // Extra rows/cols beyond the plain formula (output_padding / output_shape) go to
-    // ncnn's output_pad_right/bottom; pads are applied as crops by the runtime.
-    const natural = (i: number, kk: number, s: number, d: number, p0: number, p1: number) => outSize(i, kk, s, d, p0, p1, 0);
-    const padB = out[2]! - natural(x[2]!, g.kh, g.sh, g.dh, g.top, g.bottom);
-    const padR = out[3]! - natural(x[3]!, g.kw, g.sw, g.dw, g.left, g.right);
+    const [gh, gw] = deconvGeometry(node, x, kh, kw);
+    // ncnn builds the full output (+ output_pad_right/bottom at the end), then crops the pads.
     const params: Array<[number, ParamValue]> = [
-      [0, int(numOutput)], [1, int(g.kw)], [11, int(g.kh)], [2, int(g.dw)], [12, int(g.dh)],
-      [3, int(g.sw)], [13, int(g.sh)], [4, int(g.left)], [14, int(g.top)], [15, int(g.right)], [16, int(g.bottom)],
-      [18, int(padR)], [19, int(padB)], [5, int(B ? 1 : 0)], [6, int(W.size)],
+      [0, int(numOutput)], [1, int(kw)], [11, int(kh)], [2, int(gw.d)], [12, int(gh.d)],
+      [3, int(gw.s)], [13, int(gh.s)], [4, int(gw.head)], [14, int(gh.head)], [15, int(gw.tail)], [16, int(gh.tail)],
+      [18, int(gw.outPad)], [19, int(gh.outPad)], [5, int(B ? 1 : 0)], [6, int(W.size)],
     ];
     if (group > 1) params.push([7, int(group)]);
     params.push(...fusedActivationParams(node));
-    const weights = [mainWeights(dst)];
+    // ONNX stores [g][cin/g][cout/g][k]; ncnn wants [g][cout/g][cin/g][k] (reordered when written).
+    const weights = [mainWeights(() => {
+      const src = W.floats();
+      const dst = new Float32Array(src.length);
+      const k = kh * kw;
+      let o = 0;
+      for (let gi = 0; gi < group; gi++) {
+        for (let oc = 0; oc < coutPerGroup; oc++) {
+          for (let ic = 0; ic < cinPerGroup; ic++) {
+            const s = ((gi * cinPerGroup + ic) * coutPerGroup + oc) * k;
+            dst.set(src.subarray(s, s + k), o);
+            o += k;
+          }
+        }
+      }
+      return dst;
+    })];
     if (B) weights.push(rawWeights(B.floats()));
     ctx.emit(layer(group > 1 ? 'DeconvolutionDepthWise' : 'Deconvolution', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], params, weights));
   },

@@ -39,7 +39,7 @@ export function lowerConvLike(node: IrNode, ctx: LowerContext, base: 'Convolutio
   if (group > 1) params.push([7, int(group)]);
   const act = fusedActivationParams(node);
   params.push(...act);
-  const weights = [mainWeights(W.floats())];
+  const weights = [mainWeights(() => W.floats())];
   if (B) weights.push(rawWeights(B.floats()));
   ctx.emit(layer(group > 1 ? `${base}DepthWise` : base, node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], params, weights));
 }

@@ -1,5 +1,5 @@
 import { attrFloat, attrInt } from '../ir/graph.js';
-import { int, layer, mainWeights, rawWeights, type ParamValue } from '../ncnn/model.js';
+import { int, layer, mainWeights, rawWeights, type FloatSource, type ParamValue } from '../ncnn/model.js';
 import { fusedActivationParams } from './conv.js';
 import type { OpHandler } from './op-handler.js';
 
@@ -29,8 +29,11 @@ export const gemm: OpHandler = {
     const alpha = attrFloat(node, 'alpha', 1);
     const beta = attrFloat(node, 'beta', 1);
     const [k, n] = attrInt(node, 'transB', 0) ? [B.dims[1]!, B.dims[0]!] : [B.dims[0]!, B.dims[1]!];
-    let w = attrInt(node, 'transB', 0) ? B.floats() : transpose2d(B.floats(), k, n);
-    if (alpha !== 1) w = w.map((v) => v * alpha);
+    const transB = attrInt(node, 'transB', 0) === 1;
+    const w = () => {
+      const m = transB ? B.floats() : transpose2d(B.floats(), k, n);
+      return alpha === 1 ? m : m.map((v) => v * alpha);
+    };
     let bias: Float32Array | undefined;
     if (node.inputs[2]) {
       const C = ctx.inConst(node, 2);
@@ -40,7 +43,7 @@ export const gemm: OpHandler = {
       bias = new Float32Array(n);
       for (let i = 0; i < n; i++) bias[i] = beta * c[C.size === 1 ? 0 : i]!;
     }
-    emitInnerProduct(ctx, node, n, w, bias);
+    emitInnerProduct(ctx, node, n, B.size, w, bias);
   },
 };
 
@@ -49,10 +52,11 @@ export function emitInnerProduct(
   ctx: Parameters<OpHandler['lower']>[1],
   node: Parameters<OpHandler['lower']>[0],
   numOutput: number,
-  weight: Float32Array,
+  weightSize: number,
+  weight: FloatSource,
   bias: Float32Array | undefined,
 ): void {
-  const params: Array<[number, ParamValue]> = [[0, int(numOutput)], [1, int(bias ? 1 : 0)], [2, int(weight.length)], ...fusedActivationParams(node)];
+  const params: Array<[number, ParamValue]> = [[0, int(numOutput)], [1, int(bias ? 1 : 0)], [2, int(weightSize)], ...fusedActivationParams(node)];
   const weights = [mainWeights(weight)];
   if (bias) weights.push(rawWeights(bias));
   ctx.emit(layer('InnerProduct', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], params, weights));

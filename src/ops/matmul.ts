@@ -26,9 +26,10 @@ export const matmul: OpHandler = {
   lower(node, ctx) {
     const a = ctx.inShape(node, 0);
     const B = ctx.inConst(node, 1);
-    if (B && B.dims.length === 2 && a.length === 2) {
+    // [1, K] or [1, T, K] (a 2-D ncnn blob, which InnerProduct multiplies row by row) x [K, N].
+    if (B && B.dims.length === 2 && (a.length === 2 || a.length === 3)) {
       const [k, n] = B.dims as [number, number];
-      emitInnerProduct(ctx, node, n, transpose2d(B.floats(), k, n), undefined);
+      emitInnerProduct(ctx, node, n, B.size, () => transpose2d(B.floats(), k, n), undefined);
       return;
     }
     if (B) return ctx.fail(node, `constant operand of shape ${JSON.stringify(B.dims)} with input ${JSON.stringify(a)} is not supported`);

@@ -16,55 +16,60 @@ function bnAffine(g: IrGraph, bn: IrNode): { scale: Float32Array; shift: Float32
   return { scale, shift };
 }
 
-/** Weights may be shared between nodes; only rewrite in place what this node alone reads. */
-function ownedFloats(g: IrGraph, name: string): Float32Array {
-  const shared = g.nodes.filter((n) => n.inputs.includes(name)).length > 1;
-  const f = g.consts.get(name)!.floats();
-  return shared ? f.slice() : f;
-}
-
 /**
- * For each output channel o, the index list of weight elements feeding it is given by
- * `forEachWeightOf`; the bias of o becomes bias*scale + shift.
+ * Rewrites `node` so its output is BN(node(x)): every weight feeding output channel o is
+ * multiplied by scale[o], and the bias of o becomes bias*scale + shift.
  */
 function foldInto(g: IrGraph, node: IrNode, scale: Float32Array, shift: Float32Array): boolean {
   const W = g.consts.get(node.inputs[1]!);
   if (!W) return false;
   const n = scale.length;
-  const w = ownedFloats(g, node.inputs[1]!);
   const d = W.dims;
+  // The scaling is a lazy transform: weights are read and scaled when written, so
+  // folding keeps no second copy of the model in memory.
+  let scaleWeights: (w: Float32Array) => void;
   if (node.op === 'Conv') {
     if (d[0] !== n) return false;
-    const per = w.length / n;
-    for (let o = 0; o < n; o++) for (let k = 0; k < per; k++) w[o * per + k]! *= scale[o]!;
+    scaleWeights = (w) => {
+      const per = w.length / n;
+      for (let o = 0; o < n; o++) for (let k = 0; k < per; k++) w[o * per + k]! *= scale[o]!;
+    };
   } else if (node.op === 'ConvTranspose') {
     const group = attrInt(node, 'group', 1);
     const [cin, coutPg] = [d[0]!, d[1]!];
     if (coutPg * group !== n) return false;
-    const k = w.length / (cin * coutPg);
-    const cinPg = cin / group;
-    for (let ic = 0; ic < cin; ic++) {
-      const gi = Math.floor(ic / cinPg);
-      for (let oc = 0; oc < coutPg; oc++) {
-        const s = scale[gi * coutPg + oc]!;
-        for (let j = 0; j < k; j++) w[(ic * coutPg + oc) * k + j]! *= s;
+    scaleWeights = (w) => {
+      const k = w.length / (cin * coutPg);
+      const cinPg = cin / group;
+      for (let ic = 0; ic < cin; ic++) {
+        const gi = Math.floor(ic / cinPg);
+        for (let oc = 0; oc < coutPg; oc++) {
+          const s = scale[gi * coutPg + oc]!;
+          for (let j = 0; j < k; j++) w[(ic * coutPg + oc) * k + j]! *= s;
+        }
       }
-    }
+    };
   } else {
     // Gemm / MatMul: output column o of B ([K,N], or [N,K] with transB).
     const transB = node.op === 'Gemm' && attrInt(node, 'transB', 0) === 1;
     const [rows, cols] = [d[0]!, d[1]!];
     if ((transB ? rows : cols) !== n) return false;
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) w[r * cols + c]! *= scale[transB ? r : c]!;
     const alpha = node.op === 'Gemm' ? attrFloat(node, 'alpha', 1) : 1;
-    if (alpha !== 1) for (let i = 0; i < w.length; i++) w[i]! *= alpha;
-    if (node.op === 'Gemm') node.attrs.set('alpha', 1);
+    scaleWeights = (w) => {
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) w[r * cols + c]! *= alpha * scale[transB ? r : c]!;
+    };
   }
-  g.consts.set(node.inputs[1]!, ConstTensor.fromFloats(d, w));
   // New bias: old bias (beta-scaled for Gemm) through the BN, plus its shift.
   const biasIdx = 2;
   const oldBias = node.inputs[biasIdx] ? g.consts.get(node.inputs[biasIdx]!) : undefined;
   if (node.inputs[biasIdx] && !oldBias) return false;
+  const name = `${node.name}_bn_folded_weight`;
+  g.consts.set(name, ConstTensor.lazy(d, () => {
+    const w = W.floatsCopy();
+    scaleWeights(w);
+    return w;
+  }));
+  node.inputs[1] = name;
   const beta = node.op === 'Gemm' ? attrFloat(node, 'beta', 1) : 1;
   const ob = oldBias?.floats();
   const bias = new Float32Array(n);
@@ -75,7 +80,10 @@ function foldInto(g: IrGraph, node: IrNode, scale: Float32Array, shift: Float32A
     node.op = 'Gemm';
     node.attrs.set('transB', 0);
   }
-  if (node.op === 'Gemm') node.attrs.set('beta', 1);
+  if (node.op === 'Gemm') {
+    node.attrs.set('alpha', 1);
+    node.attrs.set('beta', 1);
+  }
   node.inputs[biasIdx] = biasName;
   return true;
 }
