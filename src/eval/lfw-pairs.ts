@@ -46,7 +46,7 @@ export function loadLfwPairs(loc: LfwLocation): VerificationSet {
     throw new EdgefaceError(`${pairsFile}: no such file (give the pairs list with --pairs)`);
   }
   const imageDir = lfwImageDir(loc.dir);
-  const shown = path.basename(pairsFile);
+  const shown = path.join(path.basename(path.dirname(path.resolve(pairsFile))), path.basename(pairsFile));
   const lines = readFileSync(pairsFile, 'utf8').split(/\r?\n/);
 
   // Header: `folds perHalf`, or a single `perHalf` (one fold, as View 1's pairsDevTest.txt).

@@ -57,8 +57,9 @@ export function inspectNcnnParam(paramPath: string): NcnnParamInfo {
 export interface NcnnModelOptions extends NcnnOptions {
   input?: string;
   output?: string;
-  /** [c, h, w]; default from the Input layer, else 3 x 112 x 112. */
+  /** [c, h, w]; default from the Input layer, else defaultInputShape, else 3 x 112 x 112. */
   inputShape?: [number, number, number];
+  defaultInputShape?: [number, number, number];
   /** Samples per call to embed() (split across the runner processes). */
   batch?: number;
 }
@@ -91,7 +92,8 @@ export class NcnnEmbeddingModel implements EmbeddingModel {
     if (opts.input && !info.inputs.includes(opts.input)) {
       throw new EdgefaceError(`${paramPath}: no input blob '${opts.input}' (Input layers give: ${info.inputs.join(', ')})`);
     }
-    const shape = opts.inputShape ?? (info.inputShapes[input] as [number, number, number] | undefined) ?? [3, 112, 112];
+    const shape =
+      opts.inputShape ?? (info.inputShapes[input] as [number, number, number] | undefined) ?? opts.defaultInputShape ?? [3, 112, 112];
     const nets: NcnnNet[] = [];
     try {
       for (const rt of pool) nets.push(await rt.load(paramPath, undefined, { threads: 1, ...opts }));
