@@ -2,6 +2,7 @@ import { UnsupportedNodeError } from '../errors.js';
 import { shapeOf, type IrGraph, type IrNode } from '../ir/graph.js';
 import { int, layer, type NcnnLayer, type NcnnModel } from '../ncnn/model.js';
 import { memoryData } from '../ops/memory-data.js';
+import { ncnnSafeName } from '../ncnn/names.js';
 import type { LowerContext } from '../ops/op-handler.js';
 import { atNode, requireHandler, shapeContext } from '../passes/shape-context.js';
 
@@ -58,6 +59,11 @@ export function lowerToNcnn(g: IrGraph): NcnnModel {
   for (const node of g.nodes) {
     const h = requireHandler(g, node);
     atNode(node, () => h.lower(node, ctx));
+  }
+  for (const l of layers) {
+    l.name = ncnnSafeName(l.name);
+    l.inputs = l.inputs.map(ncnnSafeName);
+    l.outputs = l.outputs.map(ncnnSafeName);
   }
   return { layers: insertSplits(layers) };
 }

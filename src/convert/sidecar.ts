@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IrGraph } from '../ir/graph.js';
+import { ncnnSafeName } from '../ncnn/names.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** Preprocessing a model expects: (pixel - mean) / std on 0..255 values, in `color` order. */
@@ -45,8 +46,8 @@ export function preprocessFromMetadata(meta: Map<string, string>): Preprocess | 
 export function sidecarFromGraph(g: IrGraph, source: string): ModelSidecar {
   return {
     source: path.basename(source),
-    inputs: g.inputs.map((i) => ({ name: i.name, shape: g.shapes.get(i.name) ?? [] })),
-    outputs: [...g.outputs],
+    inputs: g.inputs.map((i) => ({ name: ncnnSafeName(i.name), shape: g.shapes.get(i.name) ?? [] })),
+    outputs: g.outputs.map(ncnnSafeName),
     preprocess: preprocessFromMetadata(g.metadata),
   };
 }

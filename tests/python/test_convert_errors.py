@@ -127,3 +127,21 @@ def test_output_is_deterministic(tmp_path):
     edgeface("convert", str(p), "-o", str(tmp_path / "b"))
     assert (tmp_path / "a.param").read_bytes() == (tmp_path / "b.param").read_bytes()
     assert (tmp_path / "a.bin").read_bytes() == (tmp_path / "b.bin").read_bytes()
+
+
+def test_names_with_spaces_are_made_ncnn_safe(tmp_path):
+    """ncnn reads names with %255s: a space in an ONNX name must not break the .param."""
+    import json
+    m = tiny_conv_model()
+    m.graph.node[0].output[0] = "conv out"
+    m.graph.output[0].name = "conv out"
+    p = tmp_path / "spaces.onnx"
+    onnx.save(m, p)
+    edgeface("convert", str(p), "-o", str(tmp_path / "sp"))
+    side = json.loads((tmp_path / "sp.param.json").read_text())
+    assert side["outputs"] == ["conv_out"]
+    from ncnn_check import compare, run_ncnn, run_ort
+    x = np.random.default_rng(1).standard_normal((1, 3, 8, 8)).astype(np.float32)
+    got = run_ncnn(tmp_path / "sp.param", tmp_path / "sp.bin", {"data": x}, ["conv_out"])[0]
+    cos, rel = compare(got, run_ort(p, {"data": x})[0][0])
+    assert cos > 0.99999 and rel < 1e-3
