@@ -2,6 +2,7 @@ import type { IrNode } from '../ir/graph.js';
 import { isFloatType, type ConstTensor } from '../ir/tensor.js';
 import { float, int, layer, type ParamValue } from '../ncnn/model.js';
 import { memoryData } from './memory-data.js';
+import { emitReshape } from './reshape.js';
 import { broadcastEval, broadcastShapes } from './broadcast.js';
 import type { LowerContext, OpHandler } from './op-handler.js';
 
@@ -74,7 +75,17 @@ function emitScalar(ctx: LowerContext, node: IrNode, input: number, opType: numb
  */
 function constOrBlob(ctx: LowerContext, node: IrNode, i: number, rank: number): string {
   const c = ctx.inConst(node, i);
-  if (!c) return ctx.blob(node, i);
+  if (!c) {
+    // ncnn pads a lower-rank operand on the inner side (src/layer/binaryop.cpp "expand inner
+    // axes"), numpy on the outer one: give the activation the output's rank first.
+    const s = ctx.inShape(node, i);
+    if (s.length >= rank) return ctx.blob(node, i);
+    const padded = [...new Array(rank - s.length).fill(1), ...s];
+    if (s.length === 0 || padded[0] !== 1) return ctx.fail(node, `operand ${i} of shape ${JSON.stringify(s)} has no batch axis`);
+    const blob = ctx.fresh(`${node.name}_${i}_bcast`);
+    emitReshape(ctx, node, ctx.blob(node, i), padded, blob, blob);
+    return blob;
+  }
   const dims = [...new Array(Math.max(0, rank - c.dims.length)).fill(1), ...c.dims];
   if (dims[0] !== 1) return ctx.fail(node, `constant operand ${JSON.stringify(c.dims)} varies along the batch axis`);
   return memoryData(ctx, `${node.name}_${i}_const`, dims.slice(1), c.floats());

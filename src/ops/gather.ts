@@ -1,11 +1,26 @@
 import { attrInt } from '../ir/graph.js';
 import { ConstTensor } from '../ir/tensor.js';
-import { ints, layer } from '../ncnn/model.js';
+import { int, ints, layer } from '../ncnn/model.js';
 import { emitReshape } from './reshape.js';
 import { ncnnAxis, normAxis, type OpHandler } from './op-handler.js';
 import { range, takeBlock } from './nd.js';
 
-/** Gather with a constant index: folded on constants, Crop (+ Reshape to drop the axis) otherwise. */
+/** Maximal runs of consecutive indices: [3,4,5,0,1] -> [[3,6],[0,2]] as [start, end). */
+function runs(picked: number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const i of picked) {
+    const last = out[out.length - 1];
+    if (last && last[1] === i) last[1] = i + 1;
+    else out.push([i, i + 1]);
+  }
+  return out;
+}
+
+/**
+ * Gather with a constant index: folded on constants; on activations one Crop per run of
+ * consecutive indices (Concat-ed along the axis when there are several), then a Reshape
+ * when a scalar index removes the axis.
+ */
 export const gather: OpHandler = {
   ops: ['Gather'],
   inferShapes(node, ctx) {
@@ -28,16 +43,28 @@ export const gather: OpHandler = {
     const axis = normAxis(attrInt(node, 'axis', 0), s.length);
     const dim = s[axis]!;
     const picked = idx.numbers().map((i) => (i < 0 ? i + dim : i));
-    const contiguous = picked.every((v, i) => v === picked[0]! + i);
-    if (!contiguous || picked.length === 0) return ctx.fail(node, 'index is not a contiguous range; ncnn Crop cannot express it');
+    if (picked.length === 0 || picked.some((i) => i < 0 || i >= dim)) return ctx.fail(node, `index ${JSON.stringify(idx.numbers())} is out of range for axis size ${dim}`);
+    if (idx.dims.length > 1) return ctx.fail(node, `a ${idx.dims.length}-D index is not supported (scalar or 1-D only)`);
     const a = ncnnAxis(axis, s.length, node, ctx);
-    const cropped = idx.dims.length === 0 ? ctx.fresh(`${node.name}_crop`) : ctx.blobOf(node.outputs[0]!);
-    ctx.emit(
-      layer('Crop', idx.dims.length === 0 ? cropped : node.name, [ctx.blob(node, 0)], [cropped], [
-        [9, ints([picked[0]!])], [10, ints([picked[picked.length - 1]! + 1])], [11, ints([a])],
-      ]),
-    );
-    // A scalar index removes the axis.
-    if (idx.dims.length === 0) emitReshape(ctx, node, cropped, ctx.outShape(node, 0));
+    const out = ctx.outShape(node, 0);
+    // A scalar index removes the axis: crop into a temporary, then reshape, unless the
+    // result is only the batch axis (ncnn's 1-element 1-D blob is already that).
+    const needsReshape = idx.dims.length === 0 && out.length > 1;
+    const gathered = needsReshape ? ctx.fresh(`${node.name}_gathered`) : ctx.blobOf(node.outputs[0]!);
+    const parts = runs(picked);
+    const input = ctx.blob(node, 0);
+    const crop = (name: string, [st, en]: [number, number], dst: string) =>
+      ctx.emit(layer('Crop', name, [input], [dst], [[9, ints([st])], [10, ints([en])], [11, ints([a])]]));
+    if (parts.length === 1) {
+      crop(needsReshape ? ctx.fresh(`${node.name}_crop`) : node.name, parts[0]!, gathered);
+    } else {
+      const pieces = parts.map((r, k) => {
+        const b = ctx.fresh(`${node.name}_part${k}`);
+        crop(b, r, b);
+        return b;
+      });
+      ctx.emit(layer('Concat', needsReshape ? ctx.fresh(`${node.name}_concat`) : node.name, pieces, [gathered], [[0, int(a)]]));
+    }
+    if (needsReshape) emitReshape(ctx, node, gathered, out);
   },
 };

@@ -43,7 +43,14 @@ export const pool: OpHandler = {
         [3, int(g.left)], [13, int(g.top)], [14, int(g.right + extraR)], [15, int(g.bottom + extraB)],
         [5, int(1)],
       );
-      if (type === TYPE.avg) params.push([6, int(attrInt(node, 'count_include_pad', 0))]);
+      if (type === TYPE.avg) {
+        const includePad = attrInt(node, 'count_include_pad', 0);
+        // ncnn would count the ceil_mode overhang as padding too; onnxruntime does not.
+        if (includePad && (extraB > 0 || extraR > 0)) {
+          return ctx.fail(node, 'ceil_mode=1 with count_include_pad=1 (where the last window overhangs) divides differently in ncnn', 'export with count_include_pad=0 or ceil_mode=0');
+        }
+        params.push([6, int(includePad)]);
+      }
     }
     ctx.emit(layer('Pooling', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], params));
   },

@@ -14,13 +14,13 @@ export const prelu: OpHandler = {
     if (!slope) return ctx.fail(node, 'slope is not constant');
     const x = ctx.inShape(node, 0);
     const n = slope.size;
-    // ncnn applies slopes along its channel axis: ONNX axis 1 (the only layout exports use).
-    const channels = x.length >= 2 ? x[1]! : 1;
-    // The slope's non-unit axis (right-aligned against the input) must be axis 1.
-    const offset = x.length - slope.dims.length;
-    const nonUnitAxes = slope.dims.map((d, i) => (d === 1 ? -1 : i + offset)).filter((a) => a >= 0);
-    if (n !== 1 && (n !== channels || offset < 0 || nonUnitAxes.length !== 1 || nonUnitAxes[0] !== 1)) {
-      return ctx.fail(node, `slope shape ${JSON.stringify(slope.dims)} is not per-channel for input ${JSON.stringify(x)}`);
+    // ncnn applies one slope per channel (ONNX axis 1: each element of a 1-D blob, the rows of
+    // a 2-D one, the channels of 3-D/4-D ones) or a single shared slope. ONNX broadcasts the slope from the right, so it is
+    // per-channel only when, right-aligned to the input, its one non-1 dim falls on axis 1.
+    const aligned = [...new Array(Math.max(0, x.length - slope.dims.length)).fill(1), ...slope.dims];
+    const perChannel = x.length >= 2 && aligned.length === x.length && aligned.every((d, i) => (i === 1 ? d === x[1] : d === 1));
+    if (n !== 1 && !perChannel) {
+      return ctx.fail(node, `slope shape ${JSON.stringify(slope.dims)} is not per-channel for input ${JSON.stringify(x)}`, 'ncnn PReLU takes one slope per channel or a single one');
     }
     ctx.emit(layer('PReLU', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], [[0, int(n)]], [rawWeights(slope.floats())]));
   },

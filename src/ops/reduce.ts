@@ -6,7 +6,7 @@ import { range, takeBlock } from './nd.js';
 
 /** ncnn Reduction operation ids (src/layer/reduction.h). */
 const OPS: Record<string, number> = {
-  ReduceSum: 0, ReduceSumSquare: 2, ReduceMean: 3, ReduceMax: 4, ReduceMin: 5, ReduceProd: 6, ReduceL1: 7, ReduceL2: 8, ReduceLogSumExp: 9,
+  ReduceSum: 0, ReduceSumSquare: 2, ReduceMean: 3, ReduceMax: 4, ReduceMin: 5, ReduceProd: 6, ReduceL1: 7, ReduceL2: 8, ReduceLogSum: 9, ReduceLogSumExp: 10,
 };
 
 /** Reduction axes: attribute before opset 18 (13 for ReduceSum), second input after. */
@@ -24,6 +24,21 @@ export function reduceAxes(node: IrNode, ctx: ShapeContext): number[] {
   return axes.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
 }
 
+const sumOf = (v: number[]) => v.reduce((a, b) => a + b, 0);
+/** Each Reduce* op on one slab of values (constant folding). */
+const REDUCE: Record<string, (v: number[]) => number> = {
+  ReduceSum: sumOf,
+  ReduceSumSquare: (v) => sumOf(v.map((x) => x * x)),
+  ReduceMean: (v) => sumOf(v) / v.length,
+  ReduceMax: (v) => Math.max(...v),
+  ReduceMin: (v) => Math.min(...v),
+  ReduceProd: (v) => v.reduce((a, b) => a * b, 1),
+  ReduceL1: (v) => sumOf(v.map(Math.abs)),
+  ReduceL2: (v) => Math.sqrt(sumOf(v.map((x) => x * x))),
+  ReduceLogSum: (v) => Math.log(sumOf(v)),
+  ReduceLogSumExp: (v) => Math.log(sumOf(v.map(Math.exp))),
+};
+
 function reducedShape(s: Shape, axes: number[], keep: boolean): Shape {
   return keep ? s.map((d, i) => (axes.includes(i) ? 1 : d)) : s.filter((_, i) => !axes.includes(i));
 }
@@ -34,7 +49,7 @@ export const reduce: OpHandler = {
     return [reducedShape(ctx.inShape(node, 0), reduceAxes(node, ctx), attrInt(node, 'keepdims', 1) === 1)];
   },
   evaluate(node, [x], ctx) {
-    // Only needed for tiny shape-math constants; implemented for the sum/mean/max/min family.
+    // Only needed for tiny shape-math constants.
     const axes = reduceAxes(node, ctx);
     const keep = attrInt(node, 'keepdims', 1) === 1;
     const v = x!.numbers();
@@ -44,10 +59,7 @@ export const reduce: OpHandler = {
       if (prefix.length === x!.dims.length) {
         const pick = x!.dims.map((d, i) => (axes.includes(i) ? range(0, d) : [prefix[i]!]));
         const vals = takeBlock(v, x!.dims, pick);
-        const sum = vals.reduce((a, b) => a + b, 0);
-        const op = node.op;
-        out.push(op === 'ReduceMean' ? sum / vals.length : op === 'ReduceMax' ? Math.max(...vals) : op === 'ReduceMin' ? Math.min(...vals)
-          : op === 'ReduceL2' ? Math.sqrt(vals.reduce((a, b) => a + b * b, 0)) : op === 'ReduceProd' ? vals.reduce((a, b) => a * b, 1) : sum);
+        out.push(REDUCE[node.op]!(vals));
         return;
       }
       const i = prefix.length;

@@ -19,13 +19,13 @@ export function reshapeTarget(input: Shape, target: number[], allowZero: boolean
  * Emits an ncnn Reshape to `out` (ONNX dims incl. batch). ncnn dims are listed w first:
  * 0=w 1=h 11=d 2=c.
  */
-export function emitReshape(ctx: LowerContext, node: IrNode, input: string, out: Shape, name = node.name): void {
+export function emitReshape(ctx: LowerContext, node: IrNode, input: string, out: Shape, name = node.name, output = ctx.blobOf(node.outputs[0]!)): void {
   if (out[0] !== 1) return ctx.fail(node, `result ${JSON.stringify(out)} does not keep batch 1 first; ncnn has no batch axis`);
   const rev = out.slice(1).reverse();
   if (rev.length === 0 || rev.length > 4) return ctx.fail(node, `result rank ${out.length} is not supported by ncnn`);
   const ids = rev.length === 4 ? [0, 1, 11, 2] : [0, 1, 2];
   const params: Array<[number, ParamValue]> = rev.map((d, i) => [ids[i]!, int(d)]);
-  ctx.emit(layer('Reshape', name, [input], [ctx.blobOf(node.outputs[0]!)], params));
+  ctx.emit(layer('Reshape', name, [input], [output], params));
 }
 
 export const reshape: OpHandler = {
@@ -40,6 +40,7 @@ export const reshape: OpHandler = {
   },
   lower(node, ctx) {
     const out = ctx.outShape(node, 0);
+    if (out[0] !== 1) return ctx.fail(node, `result ${JSON.stringify(out)} mixes the batch axis into the others; ncnn has no batch axis`);
     if (out.length === 2) {
       // [1, N]: a flatten, which ncnn expresses best as Flatten (handles channel padding).
       ctx.emit(layer('Flatten', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)]));

@@ -1,8 +1,15 @@
 import { attrInt } from '../ir/graph.js';
+import { numel } from '../ir/tensor.js';
 import { int, layer } from '../ncnn/model.js';
+import { emitReshape } from './reshape.js';
 import { ncnnAxis, type OpHandler } from './op-handler.js';
 
-/** Softmax -> Softmax (1=1 selects ncnn's corrected axis numbering). */
+/**
+ * Softmax -> ncnn Softmax (1=1 selects ncnn's corrected axis numbering; without it ncnn
+ * refuses any axis but 0). Before opset 13 ONNX Softmax works on the input flattened to 2-D
+ * at `axis` (default 1); when that spans several axes it is lowered as
+ * Reshape -> Softmax over the merged last axis -> Reshape back.
+ */
 export const softmax: OpHandler = {
   ops: ['Softmax'],
   inferShapes(node, ctx) {
@@ -10,13 +17,21 @@ export const softmax: OpHandler = {
   },
   lower(node, ctx) {
     const s = ctx.inShape(node, 0);
-    // Before opset 13 Softmax flattens from `axis` (default 1); equal to per-axis when axis is the last.
     const dflt = ctx.graph.opset >= 13 ? -1 : 1;
     const axisAttr = attrInt(node, 'axis', dflt);
     const a = axisAttr < 0 ? axisAttr + s.length : axisAttr;
-    if (ctx.graph.opset < 13 && a !== s.length - 1) return ctx.fail(node, 'opset < 13 Softmax over several axes is not supported');
-    ctx.emit(
-      layer('Softmax', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], [[0, int(ncnnAxis(a, s.length, node, ctx))], [1, int(1)]]),
-    );
+    if (a === 0) return ctx.fail(node, 'softmax over the batch axis is not supported', 'ncnn runs one sample at a time; keep axis 0 out of the op');
+    const emitSoftmax = (name: string, input: string, output: string, rank: number, axis: number) =>
+      ctx.emit(layer('Softmax', name, [input], [output], [[0, int(ncnnAxis(axis, rank, node, ctx))], [1, int(1)]]));
+    if (ctx.graph.opset >= 13 || a === s.length - 1) {
+      emitSoftmax(node.name, ctx.blob(node, 0), ctx.blobOf(node.outputs[0]!), s.length, a);
+      return;
+    }
+    const merged = [...s.slice(0, a), numel(s.slice(a))];
+    const flat = ctx.fresh(`${node.name}_flat`);
+    const soft = ctx.fresh(`${node.name}_softmax`);
+    emitReshape(ctx, node, ctx.blob(node, 0), merged, flat, flat);
+    emitSoftmax(soft, flat, soft, merged.length, merged.length - 1);
+    emitReshape(ctx, node, soft, s, node.name);
   },
 };

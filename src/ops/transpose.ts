@@ -45,6 +45,11 @@ export const transpose: OpHandler = {
     const perm = attrInts(node, 'perm') ?? s.map((_, i) => s.length - 1 - i);
     if (perm[0] !== 0) return ctx.fail(node, `perm ${JSON.stringify(perm)} moves the batch axis`);
     const inner = perm.slice(1).map((p) => p - 1);
+    if (inner.every((v, i) => v === i)) {
+      // Nothing moves: ncnn's Noop passes the blob through.
+      ctx.emit(layer('Noop', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)]));
+      return;
+    }
     const table = ORDERS[inner.length];
     const order = table?.findIndex((t) => t.every((v, i) => v === inner[i]));
     if (order === undefined || order < 0) return ctx.fail(node, `perm ${JSON.stringify(perm)} has no ncnn Permute equivalent`);

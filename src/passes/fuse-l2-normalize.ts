@@ -1,6 +1,6 @@
 import { attrInt, producers, type IrGraph, type IrNode } from '../ir/graph.js';
 import { clipBounds } from '../ops/activation.js';
-import { L2_NORMALIZE } from '../ops/normalize.js';
+import { L2_NORMALIZE, l2NormalizeSupported } from '../ops/normalize.js';
 import { reduceAxes } from '../ops/reduce.js';
 import { shapeContext } from './shape-context.js';
 
@@ -65,6 +65,8 @@ export function fuseL2Normalize(g: IrGraph): number {
     const nrm = normOf(normNode);
     if (!nrm || nrm[0] !== x || nrm[1].length !== 1) continue;
     const rank = g.shapes.get(x)?.length ?? 0;
+    // Left as separate ops where ncnn Normalize cannot express the axis (they may still lower).
+    if (!l2NormalizeSupported(rank, nrm[1][0]!)) continue;
     const node: IrNode = {
       op: L2_NORMALIZE,
       name: div.name,
