@@ -28,6 +28,7 @@ export const pad: OpHandler = {
     const r = s.length;
     if (r !== 4 && r !== 3) return ctx.fail(node, `rank ${r} padding is not supported`);
     if (p[0] !== 0 || p[r] !== 0) return ctx.fail(node, 'pads the batch axis');
+    if (p.some((v) => v < 0)) return ctx.fail(node, `negative pads ${JSON.stringify(p)} (cropping) are not supported`, 'crop with Slice instead');
     const mode = attrString(node, 'mode', 'constant');
     if (!(mode in MODE)) return ctx.fail(node, `mode '${mode}' is not supported`);
     let value = attrFloat(node, 'value', 0);

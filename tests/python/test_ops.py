@@ -403,6 +403,19 @@ case("reshape_view_chain_opset11")(lambda: view_chain(11))
 case("reshape_view_chain_opset13")(lambda: view_chain(13))
 
 
+@case("globalaveragepool_view_chain_gemm")
+def _():
+    """avgpool -> x.view(x.size(0), -1) -> Linear: the Reshape goes with the pooling's flat output."""
+    c = view_chain(13)
+    g = c.model.graph
+    g.node.insert(0, node("GlobalAveragePool", ["x"], ["p"]))
+    for n in g.node[1:]:
+        n.input[:] = ["p" if i == "x" else i for i in n.input]
+    g.initializer[2].CopyFrom(onnx.numpy_helper.from_array(Rand(32)(5, 4), "W"))
+    onnx.checker.check_model(c.model)
+    return Case(c.model, lacks=("Reshape", "Flatten"))
+
+
 @case("reshape_view_chain_dynamic_batch")
 def _():
     c = view_chain(13)
@@ -572,6 +585,8 @@ case("pad_reflect")(lambda: pad_case("reflect", [0, 0, 2, 1, 0, 0, 1, 2]))
 case("pad_edge")(lambda: pad_case("edge", [0, 0, 1, 3, 0, 0, 2, 0], opset=11))
 case("pad_channels_constant")(lambda: pad_case("constant", [0, 1, 0, 0, 0, 2, 0, 0], value=0.25))
 case("pad_3d_constant")(lambda: pad_case("constant", [0, 1, 2, 0, 0, 3], x=[1, 3, 5]))
+case("pad_reflect_channels")(lambda: pad_case("reflect", [0, 1, 1, 0, 0, 2, 0, 1]))
+case("pad_edge_channels")(lambda: pad_case("edge", [0, 2, 0, 0, 0, 1, 1, 1]))
 
 
 # --------------------------------------------------------------------------- Resize / Upsample
@@ -901,6 +916,11 @@ def _():
 def _():
     m = make_model([node("Conv", ["x", "W"], ["y"], kernel_shape=[1, 1, 1])], {"x": [1, 2, 3, 3, 3]}, ["y"], {"W": Rand(31)(2, 2, 1, 1, 1)})
     return m, "2-D"
+
+
+@refused("pad_negative")
+def _():
+    return pad_case("constant", [0, 0, -1, 0, 0, 0, 0, -1]).model, "negative"
 
 
 # --------------------------------------------------------------------------- tests
