@@ -1,4 +1,5 @@
 /** Decodes every image of a verification set exactly once, in parallel, at one crop size. */
+import { EdgefaceError } from '../errors.js';
 import { decodeRgb } from '../image/decode.js';
 import type { VerificationSet } from './verification-set.js';
 
@@ -22,7 +23,15 @@ export async function decodeSet(set: VerificationSet, width: number, height: num
       const i = next++;
       const img = set.images[i]!;
       const label = typeof img.source === 'string' ? img.source : img.label;
-      const d = await decodeRgb(img.source, width, height, label);
+      let d;
+      try {
+        d = await decodeRgb(img.source, width, height, label);
+      } catch (e) {
+        // Name the pairs line too: that is where the user finds the image in the protocol.
+        const user = set.pairs.find((p) => p.a === i || p.b === i);
+        if (e instanceof EdgefaceError && user) throw new EdgefaceError(`${user.where}: ${e.message}`);
+        throw e;
+      }
       if (d.resized) resized++;
       pixels[i] = d.data;
     }
