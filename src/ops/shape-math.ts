@@ -1,5 +1,8 @@
 import { ConstTensor, numel } from '../ir/tensor.js';
+import { int, layer } from '../ncnn/model.js';
+import { memoryData } from './memory-data.js';
 import type { OpHandler } from './op-handler.js';
+import { emitReshape } from './reshape.js';
 import { broadcastShapes } from './broadcast.js';
 import { range } from './nd.js';
 
@@ -70,7 +73,33 @@ export const expand: OpHandler = {
     void t;
     return [ConstTensor.fromNumbers(x!.dtype, out, res)];
   },
+  /**
+   * ncnn has no Expand layer, but BinaryOp broadcasts: x + zeros, where the zeros span only
+   * the axes x is expanded along (so the constant stays small).
+   */
   lower(node, ctx) {
-    ctx.fail(node, 'Expand of an activation is not supported', 'ncnn broadcasts inside BinaryOp; the F.normalize pattern is handled, other uses are not');
+    const x = ctx.inShape(node, 0);
+    const out = ctx.outShape(node, 0);
+    const px = [...new Array(out.length - x.length).fill(1), ...x];
+    if (px[0] !== out[0]) return ctx.fail(node, `expands the batch axis (${JSON.stringify(x)} -> ${JSON.stringify(out)})`, 'ncnn runs one sample at a time');
+    if (px.every((d, i) => d === out[i])) {
+      const input = px.length === x.length ? ctx.blob(node, 0) : undefined;
+      if (input) {
+        ctx.emit(layer('Noop', node.name, [input], [ctx.blobOf(node.outputs[0]!)]));
+        return;
+      }
+      emitReshape(ctx, node, ctx.blob(node, 0), out);
+      return;
+    }
+    let input = ctx.blob(node, 0);
+    if (x.length < out.length) {
+      // numpy pads on the outer side, ncnn's BinaryOp on the inner one: reshape first.
+      const b = ctx.fresh(`${node.name}_rank`);
+      emitReshape(ctx, node, input, px, b, b);
+      input = b;
+    }
+    const zerosDims = out.map((d, i) => (px[i] === 1 ? d : 1));
+    const zeros = memoryData(ctx, `${node.name}_zeros`, zerosDims.slice(1), new Float32Array(numel(zerosDims)));
+    ctx.emit(layer('BinaryOp', node.name, [input, zeros], [ctx.blobOf(node.outputs[0]!)], [[0, int(0)]]));
   },
 };

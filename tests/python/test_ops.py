@@ -713,6 +713,26 @@ def _():
     return Case(m)
 
 
+@case("expand_activation_spatial")
+def _():
+    m = make_model([node("GlobalAveragePool", ["x"], ["p"]), node("Expand", ["p", "s"], ["y"])], {"x": X4}, ["y"], {"s": i64(1, 4, 6, 6)})
+    return Case(m)
+
+
+@case("expand_activation_lower_rank_shape")
+def _():
+    """[1, 1, 4] expanded by the shorter shape [3, 1] -> [1, 3, 4]."""
+    m = make_model([node("Expand", ["x", "s"], ["y"])], {"x": [1, 1, 4]}, ["y"], {"s": i64(3, 1)})
+    return Case(m)
+
+
+@case("expand_activation_to_higher_rank")
+def _():
+    """[1, 4] expanded to [1, 3, 2, 4]: numpy aligns the input on the right."""
+    m = make_model([node("Expand", ["x", "s"], ["y"])], {"x": [1, 4]}, ["y"], {"s": i64(1, 3, 2, 4)})
+    return Case(m)
+
+
 @case("identity_and_dropout_removed")
 def _():
     m = make_model(
@@ -757,6 +777,16 @@ case("l2normalize_opset18_axes_input")(lambda: l2norm_case(18))
 case("l2normalize_4d_channels")(lambda: l2norm_case(13, rank4=True))
 case("lpnormalization_2d")(lambda: Case(single("LpNormalization", [1, 16], axis=1, p=2), has=("Normalize",)))
 case("lpnormalization_4d_channels")(lambda: Case(single("LpNormalization", X4, axis=1, p=2), has=("Normalize",)))
+
+
+@case("l2normalize_rank3_decomposed")
+def _():
+    """F.normalize over the channels of [1, C, L]: no ncnn Normalize mode fits a 2-D blob, so
+    the pattern stays ReduceL2 + Clip + Expand (BinaryOp with zeros) + Div."""
+    c = l2norm_case(13)
+    c.model.graph.input[0].type.tensor_type.shape.dim.add().dim_value = 3
+    c.has, c.lacks = ("Reduction",), ("Normalize",)
+    return c
 
 
 @case("l2normalize_after_view_and_linear")
@@ -892,15 +922,6 @@ def _():
     return single("Erf", X4), "Erf"
 
 
-@refused("l2normalize_rank3")
-def _():
-    """F.normalize over the channels of [1, C, L]: no ncnn Normalize mode; the decomposed
-    pattern needs Expand of an activation, which is refused by name."""
-    c = l2norm_case(13)
-    c.model.graph.input[0].type.tensor_type.shape.dim.add().dim_value = 3
-    return c.model, "Expand"
-
-
 @refused("pad_axes_opset18")
 def _():
     m = make_model([node("Pad", ["x", "p", "", "ax"], ["y"])], {"x": X4}, ["y"], {"p": i64(1, 1), "ax": i64(2)}, opset=18)
@@ -921,6 +942,26 @@ def _():
 @refused("pad_negative")
 def _():
     return pad_case("constant", [0, 0, -1, 0, 0, 0, 0, -1]).model, "negative"
+
+
+@refused("concat_batch_axis")
+def _():
+    return concat_case(0, [[1, 2, 3, 3], [1, 2, 3, 3]]).model, "batch"
+
+
+@refused("slice_batch_axis")
+def _():
+    return slice_case(13, [1], [2], [0], x=(2, 3, 4, 4)).model, "batch"
+
+
+@refused("gather_batch_axis")
+def _():
+    return gather_case(0, np.array(0, np.int64)).model, "batch"
+
+
+@refused("flatten_axis2_merges_batch")
+def _():
+    return single("Flatten", X4, axis=2), "batch"
 
 
 # --------------------------------------------------------------------------- tests
