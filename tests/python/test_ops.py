@@ -97,6 +97,7 @@ CONV_VARIANTS = {
     "depthwise_mult2_s2": dict(cin=4, cout=8, group=4, strides=[2, 2], pads=[1, 1, 1, 1]),
     "grouped": dict(cin=4, cout=6, group=2, pads=[1, 1, 1, 1]),
     "pointwise_opset11": dict(k=(1, 1), opset=11),
+    "plain_opset17": dict(pads=[1, 1, 1, 1], opset=17),
 }
 for _n, _kw in CONV_VARIANTS.items():
     case(f"conv_{_n}")(lambda kw=_kw: Case(conv_model(**kw)))
@@ -292,6 +293,22 @@ def _():
     return Case(m)
 
 
+@case("mul_reducemean_keepdims_se_block_opset17")
+def _():
+    """SE block written with ReduceMean(keepdims=1) instead of GlobalAveragePool."""
+    r = Rand(33)
+    m = make_model(
+        [
+            node("ReduceMean", ["x"], ["p"], axes=[2, 3], keepdims=1),
+            node("Conv", ["p", "W"], ["c"], kernel_shape=[1, 1]),
+            node("HardSigmoid", ["c"], ["s"], alpha=1 / 6, beta=0.5),
+            node("Mul", ["x", "s"], ["y"]),
+        ],
+        {"x": X4}, ["y"], {"W": r(4, 4, 1, 1)}, opset=17,
+    )
+    return Case(m)
+
+
 @case("add_broadcast_activation_rank2_rank4")
 def _():
     """[1,C,H,W] + [1,C,1,1] where the second comes from Unsqueeze of a [1,C] activation."""
@@ -473,6 +490,7 @@ def split_case(opset: int, axis: int, n_out: int, sizes: list[int] | None, x=(1,
 case("split_equal_opset11")(lambda: split_case(11, 1, 3, None))
 case("split_sizes_attr_opset11")(lambda: split_case(11, 1, 2, [2, 4]))
 case("split_sizes_input_opset13")(lambda: split_case(13, 1, 3, [1, 2, 3]))
+case("split_sizes_input_opset17")(lambda: split_case(17, 1, 2, [5, 1]))
 case("split_height_opset13")(lambda: split_case(13, 2, 2, [3, 1]))
 case("split_width_negative_axis")(lambda: split_case(13, -1, 2, None, x=(1, 2, 3, 6)))
 case("split_num_outputs_opset18_uneven")(lambda: split_case(18, 1, 4, None, x=(1, 7, 2, 2), num_outputs=4))
@@ -620,6 +638,7 @@ case("resize_bilinear_pytorch_half_pixel_opset11")(lambda: resize_case(11, "line
 case("resize_bilinear_sizes_non_integer")(lambda: resize_case(13, "linear", sizes=[1, 2, 7, 8]))
 case("resize_bilinear_downscale")(lambda: resize_case(13, "linear", sizes=[1, 2, 2, 3], x=(1, 2, 6, 7)))
 case("resize_bilinear_align_corners")(lambda: resize_case(13, "linear", sizes=[1, 2, 7, 9], coordinate_transformation_mode="align_corners"))
+case("resize_nearest_opset17_sizes")(lambda: resize_case(17, "nearest", sizes=[1, 2, 8, 10]))
 case("resize_bilinear_opset18")(lambda: resize_case(18, "linear", scales=[1, 1, 2, 2]))
 case("resize_nearest_scale1_5_asym_floor")(lambda: resize_case(13, "nearest", scales=[1, 1, 1.5, 1.5], x=(1, 2, 4, 6), coordinate_transformation_mode="asymmetric", nearest_mode="floor"))
 case("resize_bicubic_half_pixel")(lambda: resize_case(13, "cubic", scales=[1, 1, 2, 2], x=(1, 2, 5, 6)))
@@ -676,6 +695,7 @@ for _op in ("ReduceMean", "ReduceL2"):
     case(f"{_p}_spatial_drop_opset13")(lambda op=_op: reduce_case(op, [2, 3], 0, 13))
     case(f"{_p}_channels_keep_opset11")(lambda op=_op: reduce_case(op, [1], 1, 11))
     case(f"{_p}_channels_drop_opset11")(lambda op=_op: reduce_case(op, [1], 0, 11))
+    case(f"{_p}_spatial_keep_opset17_attr")(lambda op=_op: reduce_case(op, [2, 3], 1, 17))
     case(f"{_p}_last_negative_opset18_input")(lambda op=_op: reduce_case(op, [-1], 1, 18))
     case(f"{_p}_spatial_drop_opset18_input")(lambda op=_op: reduce_case(op, [2, 3], 0, 18))
     case(f"{_p}_2d_drop")(lambda op=_op: reduce_case(op, [1], 0, 13, x=[1, 7]))
@@ -773,6 +793,7 @@ def l2norm_case(opset: int, rank4: bool = False) -> Case:
 case("l2normalize_opset9_clip_attr")(lambda: l2norm_case(9))
 case("l2normalize_opset11")(lambda: l2norm_case(11))
 case("l2normalize_opset13")(lambda: l2norm_case(13))
+case("l2normalize_opset17")(lambda: l2norm_case(17))
 case("l2normalize_opset18_axes_input")(lambda: l2norm_case(18))
 case("l2normalize_4d_channels")(lambda: l2norm_case(13, rank4=True))
 case("lpnormalization_2d")(lambda: Case(single("LpNormalization", [1, 16], axis=1, p=2), has=("Normalize",)))
@@ -962,6 +983,11 @@ def _():
 @refused("flatten_axis2_merges_batch")
 def _():
     return single("Flatten", X4, axis=2), "batch"
+
+
+@refused("maxpool_dilated")
+def _():
+    return single("MaxPool", [1, 2, 7, 7], kernel_shape=[2, 2], dilations=[2, 2]), "dilated"
 
 
 # --------------------------------------------------------------------------- tests
