@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { EdgefaceError } from '../errors.js';
+import type { Preprocess } from '../image/preprocess.js';
 
 export type ModelFormat = 'onnx' | 'ncnn';
 
@@ -13,6 +14,8 @@ export interface ModelSpec {
   format: ModelFormat;
   /** ncnn only: FP16 storage + arithmetic instead of FP32. */
   fp16?: boolean;
+  /** Library use: this model's preprocessing, winning over metadata, sidecar and flags. */
+  preprocess?: Partial<Preprocess>;
 }
 
 export function parseModelSpec(text: string): ModelSpec {

@@ -111,6 +111,7 @@ async function preparePreprocess(specs: ModelSpec[], overrides: Partial<Preproce
       if (side) layers.push(side), from.push(path.basename(sidecarPath(spec.path)));
     }
     if (flagged) layers.push(overrides!), from.push('flags');
+    if (spec.preprocess) layers.push(spec.preprocess), from.push('model spec');
     return {
       spec,
       preprocess: resolvePreprocess(DEFAULT_PREPROCESS, ...layers),
