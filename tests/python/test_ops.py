@@ -250,6 +250,19 @@ case("clip_opset6_attrs")(act_case("Clip", opset=6, min=-0.5, max=0.7))
 case("clip_opset11_inputs")(act_case("Clip", opset=11, inputs=("lo", "hi"), inits={"lo": np.array(-0.5, np.float32), "hi": np.array(0.7, np.float32)}))
 case("clip_opset13_max_only")(act_case("Clip", opset=13, inputs=("", "hi"), inits={"hi": np.array(6.0, np.float32)}))
 case("clip_opset13_min_only")(act_case("Clip", opset=13, inputs=("lo",), inits={"lo": np.array(0.0, np.float32)}))
+case("clip_opset13_no_bounds")(act_case("Clip", opset=13))
+case("elu")(act_case("Elu", alpha=0.7))
+
+
+def unary_case(op: str, positive_input: bool = False) -> Callable[[], Case]:
+    def build():
+        x = positive(X4, seed=34) if positive_input else np.random.default_rng(34).standard_normal(X4).astype(np.float32) * 2
+        return Case(single(op, X4), feeds=feeds_of(x=x), has=("UnaryOp",))
+    return build
+
+
+for _op, _pos in {"Abs": False, "Neg": False, "Floor": False, "Ceil": False, "Sqrt": True, "Exp": False, "Log": True, "Reciprocal": True}.items():
+    case(f"unary_{_op.lower()}")(unary_case(_op, _pos))
 
 
 # --------------------------------------------------------------------------- Add/Sub/Mul/Div
@@ -275,6 +288,24 @@ for _op in ("Add", "Sub", "Mul", "Div"):
     case(f"{_op.lower()}_scalar_1d_opset11")(lambda op=_op: binary_const(op, f32(-0.6), False, opset=11))
     case(f"{_op.lower()}_const_last_axis")(lambda op=_op, p=_pos: binary_const(op, Rand(16)(6, positive=p), False))
     case(f"{_op.lower()}_const_full")(lambda op=_op, p=_pos: binary_const(op, Rand(17)(1, 4, 6, 6, positive=p), False))
+
+
+for _op in ("Max", "Min"):
+    case(f"{_op.lower()}_tensor_tensor")(lambda op=_op: Case(make_model([node(op, ["x", "z"], ["y"])], {"x": X4, "z": X4}, ["y"])))
+    case(f"{_op.lower()}_scalar")(lambda op=_op: binary_const(op, np.array(0.3, np.float32), False))
+    case(f"{_op.lower()}_const_c11_first")(lambda op=_op: binary_const(op, Rand(35)(4, 1, 1), True))
+
+
+@case("pow_scalar_exponent")
+def _():
+    m = make_model([node("Pow", ["x", "e"], ["y"])], {"x": X4}, ["y"], {"e": np.array(2.0, np.float32)})
+    return Case(m, feeds=feeds_of(x=positive(X4)))
+
+
+@case("pow_scalar_base")
+def _():
+    m = make_model([node("Pow", ["b", "x"], ["y"])], {"x": X4}, ["y"], {"b": np.array(1.5, np.float32)})
+    return Case(m)
 
 
 @case("mul_broadcast_two_activations_se_block")
@@ -733,6 +764,35 @@ def _():
     return Case(m)
 
 
+@case("cast_float_to_float_removed")
+def _():
+    m = make_model([node("Cast", ["x"], ["c"], to=onnx.TensorProto.FLOAT), node("Relu", ["c"], ["y"])], {"x": X4}, ["y"])
+    return Case(m)
+
+
+@case("shape_slice_concat_reshape_target")
+def _():
+    """Reshape to Shape(x)[0:2] ++ [-1]: Shape, Slice and Concat of constants folded."""
+    m = make_model(
+        [node("Shape", ["x"], ["s"]), node("Slice", ["s", "st", "en"], ["s2"]), node("Concat", ["s2", "m1"], ["t"], axis=0),
+         node("Reshape", ["x", "t"], ["y"])],
+        {"x": X4}, ["y"], {"st": i64(0), "en": i64(2), "m1": i64(-1)},
+    )
+    return Case(m, lacks=("Crop", "Concat"))
+
+
+@case("constantofshape_and_range_folded")
+def _():
+    """ConstantOfShape(3) as an additive constant, Range(1, 3) as a Gather index: both folded."""
+    fill = onnx.helper.make_tensor("v", onnx.TensorProto.FLOAT, [1], [0.5])
+    m = make_model(
+        [node("ConstantOfShape", ["shp"], ["k"], value=fill), node("Range", ["r0", "r1", "r2"], ["idx"]),
+         node("Gather", ["x", "idx"], ["g"], axis=3), node("Add", ["g", "k"], ["y"])],
+        {"x": X4}, ["y"], {"shp": i64(2), "r0": np.array(1, np.int64), "r1": np.array(3, np.int64), "r2": np.array(1, np.int64)},
+    )
+    return Case(m)
+
+
 @case("expand_activation_spatial")
 def _():
     m = make_model([node("GlobalAveragePool", ["x"], ["p"]), node("Expand", ["p", "s"], ["y"])], {"x": X4}, ["y"], {"s": i64(1, 4, 6, 6)})
@@ -988,6 +1048,12 @@ def _():
 @refused("maxpool_dilated")
 def _():
     return single("MaxPool", [1, 2, 7, 7], kernel_shape=[2, 2], dilations=[2, 2]), "dilated"
+
+
+@refused("cast_activation_to_int")
+def _():
+    m = make_model([node("Cast", ["x"], ["c"], to=onnx.TensorProto.INT64), node("Cast", ["c"], ["y"], to=onnx.TensorProto.FLOAT)], {"x": X4}, ["y"])
+    return m, "Cast"
 
 
 # --------------------------------------------------------------------------- tests
