@@ -21,7 +21,13 @@ export const pool: OpHandler = {
     const k = attrInts(node, 'kernel_shape')!;
     const g = geometry2d(node, k, x[2]!, x[3]!);
     const ceil = attrInt(node, 'ceil_mode', 0) === 1;
-    return [[x[0]!, x[1]!, convOutSize(x[2]!, g.kh, g.sh, g.dh, g.top, g.bottom, ceil), convOutSize(x[3]!, g.kw, g.sw, g.dw, g.left, g.right, ceil)]];
+    // With ceil_mode a last window that would start inside the end padding is dropped
+    // (PyTorch's rule, which onnxruntime follows).
+    const size = (inp: number, k: number, s: number, d: number, p0: number, p1: number) => {
+      const n = convOutSize(inp, k, s, d, p0, p1, ceil);
+      return ceil && (n - 1) * s >= inp + p0 ? n - 1 : n;
+    };
+    return [[x[0]!, x[1]!, size(x[2]!, g.kh, g.sh, g.dh, g.top, g.bottom), size(x[3]!, g.kw, g.sw, g.dw, g.left, g.right)]];
   },
 
   lower(node, ctx) {

@@ -590,6 +590,9 @@ POOL_VARIANTS = {
     "avgpool_ceil_exclude": ("AveragePool", dict(kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1), (8, 8)),
     "avgpool_ceil_pads_exclude": ("AveragePool", dict(kernel_shape=[2, 2], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1), (6, 6)),
     "avgpool_k2s2": ("AveragePool", dict(kernel_shape=[2, 2], strides=[2, 2]), (6, 6)),
+    # ceil_mode windows that would start in the end padding are dropped (4x4 -> 2x2, not 3x3)
+    "maxpool_ceil_drops_window_in_padding": ("MaxPool", dict(kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 1, 1], ceil_mode=1), (4, 4)),
+    "avgpool_ceil_drops_window_in_padding": ("AveragePool", dict(kernel_shape=[3, 3], strides=[3, 3], pads=[1, 1, 1, 1], ceil_mode=1), (5, 5)),
 }
 for _n, (_op, _attrs, _hw) in POOL_VARIANTS.items():
     case(_n)(lambda op=_op, a=_attrs, hw=_hw: Case(single(op, [1, 3, *hw], **a), has=("Pooling",)))
