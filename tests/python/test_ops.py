@@ -131,6 +131,7 @@ DECONV_VARIANTS = {
     "k4_s2_p1": dict(k=(4, 4), strides=[2, 2], pads=[1, 1, 1, 1]),
     "group2": dict(cin=4, cout_per_group=3, group=2, strides=[2, 2]),
     "depthwise": dict(cin=4, cout_per_group=1, group=4, strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1]),
+    "depthwise_multiplier2": dict(cin=4, cout_per_group=2, group=4, strides=[2, 2]),
     "output_shape_larger": dict(strides=[2, 2], output_shape=[10, 10]),
     "output_shape_smaller": dict(strides=[2, 2], output_shape=[7, 8]),
     "same_upper": dict(strides=[2, 2], auto_pad="SAME_UPPER"),
@@ -665,6 +666,7 @@ def resize_case(opset: int, mode: str, scales=None, sizes=None, x=(1, 2, 4, 5), 
 case("resize_nearest_scales2_opset11")(lambda: resize_case(11, "nearest", scales=[1, 1, 2, 2]))
 case("resize_nearest_scales2_asym_floor")(lambda: resize_case(13, "nearest", scales=[1, 1, 2, 2], coordinate_transformation_mode="asymmetric", nearest_mode="floor"))
 case("resize_nearest_scales3_half_pixel")(lambda: resize_case(13, "nearest", scales=[1, 1, 3, 3]))
+case("resize_nearest_downscale_half")(lambda: resize_case(13, "nearest", scales=[1, 1, 0.5, 0.5], x=(1, 2, 6, 8)))
 case("resize_nearest_sizes")(lambda: resize_case(13, "nearest", sizes=[1, 2, 8, 15]))
 case("resize_nearest_asym_floor_sizes_non_integer")(lambda: resize_case(13, "nearest", sizes=[1, 2, 6, 7], coordinate_transformation_mode="asymmetric", nearest_mode="floor"))
 case("resize_bilinear_scales2_half_pixel")(lambda: resize_case(13, "linear", scales=[1, 1, 2, 2]))
