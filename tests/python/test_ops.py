@@ -7,8 +7,7 @@ well under two minutes on two cores (most of it is the CLI's Node start-up)."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
