@@ -1,9 +1,10 @@
 """One small ONNX graph per mapped op (and per signature variant across opsets), converted
-with the edgeface CLI, run in the real ncnn runtime and compared with onnxruntime.
-Cases ncnn cannot express must be refused with a clear error and no output files.
+by edgeface, run in the real ncnn runtime and compared with onnxruntime. Cases ncnn cannot
+express must be refused through the CLI with a clear error and no output files.
 
-Each case is a builder returning a `Case`; the graphs are tiny so the whole file runs in
-well under two minutes on two cores (most of it is the CLI's Node start-up)."""
+Each case is a builder returning a `Case`. All cases are converted in one Node process and
+run in one ncnn worker process (restarted if a bad model crashes it), so the file takes
+about 20-30 s on two cores; the refusals and one plain case go through the CLI itself."""
 from __future__ import annotations
 
 import sys
