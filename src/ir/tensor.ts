@@ -110,7 +110,7 @@ export class ConstTensor {
       const r = this.raw;
       this.f32 = (r.byteOffset & 3) === 0
         ? new Float32Array(r.buffer, r.byteOffset, r.length / 4)
-        : new Float32Array(r.slice().buffer);
+        : new Float32Array(Uint8Array.prototype.slice.call(r).buffer); // Buffer#slice would be a view
       this.raw = undefined;
       return this.f32;
     }

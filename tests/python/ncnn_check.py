@@ -52,7 +52,8 @@ def run_ncnn(param, binf, feeds: dict[str, np.ndarray], outputs: list[str], fp16
     ex = net.create_extractor()
     for name, arr in feeds.items():
         a = np.ascontiguousarray(arr[0] if arr.ndim >= 2 else arr, dtype=np.float32)
-        assert ex.input(name, ncnn.Mat(a)) == 0, f"ncnn has no input blob {name}"
+        # clone: ncnn.Mat(a) borrows numpy memory, and an in-place first layer would write into it
+        assert ex.input(name, ncnn.Mat(a).clone()) == 0, f"ncnn has no input blob {name}"
     outs = []
     for name in outputs:
         ret, m = ex.extract(name)
