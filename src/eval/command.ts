@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EdgefaceError } from '../errors.js';
 import { parseColor, parseSize, parseTriple, presetByName, type Preprocess } from '../image/preprocess.js';
-import { checkGate } from './gate.js';
+import { assertGateHasCandidate, checkGate } from './gate.js';
 import { formatReport } from './report-table.js';
 import { writeJsonReport } from './report-json.js';
 import { writeRocPng } from './roc-plot.js';
@@ -59,6 +59,7 @@ function datasetFrom(o: EvalCommandOptions): DatasetSpec | undefined {
 
 /** Runs the command; returns the exit code (0 ok, 1 gate failed). Throws EdgefaceError on bad input. */
 export async function evalCommandAction(models: string[], o: EvalCommandOptions): Promise<number> {
+  assertGateHasCandidate(models, { maxDropPp: o.maxDrop, minCosine: o.minCosine });
   const log = o.quiet ? undefined : (line: string) => process.stderr.write(`eval: ${line}\n`);
   const report = await runEval({
     models,

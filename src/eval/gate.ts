@@ -1,6 +1,20 @@
 /** The CI gate: how much a quantized model may lose against its FP32 source. */
 import type { EvalReport } from './run-eval.js';
 import { EdgefaceError } from '../errors.js';
+import { inspectNcnnParam } from '../runtime/ncnn-model.js';
+import { parseModelSpec } from './model-spec.js';
+
+const NO_CANDIDATE =
+  '--max-drop/--min-cosine need a quantized model (INT8 .param, or a .param:fp16 run) together with its FP32 source';
+
+/** Checked before any inference so a misconfigured CI job fails in a second, not after the run. */
+export function assertGateHasCandidate(models: string[], limits: GateLimits): void {
+  if (limits.maxDropPp === undefined && limits.minCosine === undefined) return;
+  const specs = models.map(parseModelSpec);
+  const candidates = specs.filter((s) => s.format === 'ncnn' && (s.fp16 || inspectNcnnParam(s.path).quantized));
+  if (candidates.length === 0) throw new EdgefaceError(NO_CANDIDATE);
+  if (candidates.length === specs.length) throw new EdgefaceError(`${NO_CANDIDATE}; no FP32 model given`);
+}
 
 export interface GateLimits {
   /** Largest allowed drop of mean 10-fold accuracy, in percentage points. */
@@ -22,9 +36,7 @@ export function checkGate(report: EvalReport, limits: GateLimits): GateVerdict {
   const active = limits.maxDropPp !== undefined || limits.minCosine !== undefined;
   const quantized = report.comparisons.filter((c) => c.kind === 'quantized');
   if (active && quantized.length === 0) {
-    throw new EdgefaceError(
-      '--max-drop/--min-cosine need a quantized model (INT8 .param, or a .param:fp16 run) together with its FP32 source',
-    );
+    throw new EdgefaceError(NO_CANDIDATE);
   }
   const failures: string[] = [];
   for (const c of quantized) {

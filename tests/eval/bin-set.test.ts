@@ -5,23 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadBinSet } from '../../src/eval/bin-set.js';
 import { readPickle, PickleTuple } from '../../src/eval/pickle.js';
 import { runEval } from '../../src/eval/run-eval.js';
-import { FOAMLIU_ONNX, SUBSET, python, tmpDir } from './helpers/common.js';
+import { FOAMLIU_ONNX, python, smallLfw, tmpDir } from './helpers/common.js';
 
 const IMAGENET = { color: 'RGB' as const, mean: [123.675, 116.28, 103.53] as [number, number, number], std: [58.395, 57.12, 57.375] as [number, number, number] };
 
 /** 10 folds of 6 + 6 pairs from the bundled subset, as an LFW folder and as .bin files. */
 function smallSets() {
-  const lines = readFileSync(path.join(SUBSET, 'pairs.txt'), 'utf8').trim().split('\n').slice(1);
-  const chosen: string[] = [];
-  for (let f = 0; f < 10; f++) chosen.push(...lines.slice(60 * f, 60 * f + 6), ...lines.slice(60 * f + 30, 60 * f + 36));
-  const dir = tmpDir('binset');
-  symlinkSync(path.join(SUBSET, 'aligned112'), path.join(dir, 'aligned112'));
-  writeFileSync(path.join(dir, 'pairs.txt'), ['10\t6', ...chosen].join('\n') + '\n');
+  const dir = smallLfw(6);
   const script = `
 import pickle, sys, os
 root, out = sys.argv[1], sys.argv[2]

@@ -1,6 +1,6 @@
 /** Shared paths and small utilities for the eval tests (run from the repository root). */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pythonInterpreter } from '../../../src/runtime/python.js';
@@ -56,4 +56,18 @@ export interface ReferenceFigures {
 
 export function pythonReference(dir: string): ReferenceFigures {
   return JSON.parse(python([path.join(REPO, 'tests/python/test_eval_reference.py'), dir])) as ReferenceFigures;
+}
+
+/**
+ * A smaller LFW folder from the bundled subset (images symlinked): 10 folds of
+ * `perHalf` same + `perHalf` different pairs, taken from the start of each subset fold.
+ */
+export function smallLfw(perHalf: number): string {
+  const lines = readFileSync(path.join(SUBSET, 'pairs.txt'), 'utf8').trim().split('\n').slice(1);
+  const chosen: string[] = [];
+  for (let f = 0; f < 10; f++) chosen.push(...lines.slice(60 * f, 60 * f + perHalf), ...lines.slice(60 * f + 30, 60 * f + 30 + perHalf));
+  const dir = tmpDir('lfw-small');
+  symlinkSync(path.join(SUBSET, 'aligned112'), path.join(dir, 'aligned112'));
+  writeFileSync(path.join(dir, 'pairs.txt'), [`10\t${perHalf}`, ...chosen].join('\n') + '\n');
+  return dir;
 }
