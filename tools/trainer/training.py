@@ -219,7 +219,7 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0)
                 bench_t0, bench_step0 = time.time(), step
             lr = lr_at(step, cfg.lr, total_steps, warmup_steps, cfg.lr_power)
             set_lr(optimizer, lr)
-            x = to_input(images, flips, cfg.channels_last)
+            x = to_input(images, flips, cfg.channels_last, cfg.aug_scale, cfg.aug_rotate, cfg.aug_shift, cfg.aug_color)
             with autocast:
                 emb = fwd(x)
             loss = pfc(emb.float(), labels)

@@ -43,6 +43,10 @@ config.rec = ""                     # folder per identity | label list file | di
 config.num_classes = 0              # 0: count from the data; otherwise must match it
 config.num_image = 0                # 0: count from the data; otherwise must match it
 config.flip = True                  # random horizontal flip
+config.aug_scale = 0.0              # random zoom 1 +- aug_scale (GPU-side similarity warp)
+config.aug_rotate = 0.0             # random rotation +- degrees
+config.aug_shift = 0.0              # random shift +- fraction of the image side
+config.aug_color = 0.0              # random brightness and contrast 1 +- aug_color
 
 # --- validation, output
 config.val_images = ""              # root of aligned LFW-style images (<Person>/<Person>_NNNN.jpg)

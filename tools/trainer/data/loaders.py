@@ -1,7 +1,9 @@
 """Batches of uint8 face crops on the training device.
 
-Every loader yields (images uint8 Nx3x112x112 on the device, labels int64, flip
-bool, number of bad images in the batch). Labels of bad images are -1, and
+Every loader yields (images uint8 Nx3x112x112 on the device, labels int64,
+augmentation draws Nx7 float (column 0 < 0.5 means flip, the rest drive
+to_input's optional scale/rotation/shift/colour jitter), number of bad images
+in the batch). Labels of bad images are -1, and
 their pixels are zeros, so batch shapes (and DDP collectives) stay fixed; the
 loss leaves those rows out. Which sample lands in which step, and whether it
 is flipped, depends only on (seed, epoch), so a resumed run sees the same
@@ -25,6 +27,7 @@ from torch.nn import functional as F
 from .sources import Source
 
 SIZE = 112
+AUG_DRAWS = 7
 
 
 @dataclass
@@ -32,14 +35,16 @@ class EpochPlan:
     """Global sample order and flips of one epoch; rank r reads its slice of each global step."""
 
     order: torch.Tensor
-    flips: torch.Tensor
+    flips: torch.Tensor  # N x 7 uniform draws; see to_input
 
     @staticmethod
     def make(n: int, seed: int, epoch: int, flip: bool) -> "EpochPlan":
         g = torch.Generator().manual_seed(seed * 100003 + epoch)
         order = torch.randperm(n, generator=g)
-        flips = torch.randint(0, 2, (n,), generator=g).bool() if flip else torch.zeros(n, dtype=torch.bool)
-        return EpochPlan(order, flips)
+        draws = torch.rand(n, AUG_DRAWS, generator=g)
+        if not flip:
+            draws[:, 0] = 1.0
+        return EpochPlan(order, draws)
 
     def batch(self, step: int, rank: int, world: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
         start = (step * world + rank) * batch_size
@@ -86,14 +91,14 @@ class _DecodedBatches(torch.utils.data.Dataset):
             for i in idx.tolist():
                 try:
                     blobs.append(torch.frombuffer(bytearray(self.source.read_bytes(i)), dtype=torch.uint8))
-                except OSError:
+                except (OSError, ValueError):
                     blobs.append(torch.empty(0, dtype=torch.uint8))
             return blobs, labels
         out = torch.zeros(len(idx), 3, SIZE, SIZE, dtype=torch.uint8)
         for k, i in enumerate(idx.tolist()):
             try:
                 img = decode(self.source.read_bytes(i))
-            except OSError:
+            except (OSError, ValueError):  # unreadable file, corrupt record (RecordIOError)
                 img = None
             if img is None:
                 _warn_bad(self.source.names[i])
@@ -159,7 +164,7 @@ class Loader:
         """Yield (images, labels, flips, n_bad) for the steps of `epoch` from `start_step`."""
         steps = self.steps_per_epoch()
         if self.mode == "synthetic":
-            flips = torch.zeros(self.batch_size, dtype=torch.bool, device=self.device)
+            flips = torch.ones(self.batch_size, AUG_DRAWS, device=self.device)
             for _ in range(start_step, steps):
                 yield self._syn_images, self._syn_labels, flips, 0
             return
@@ -212,9 +217,31 @@ class Loader:
         return out, labels
 
 
-def to_input(images: torch.Tensor, flips: torch.Tensor, channels_last: bool) -> torch.Tensor:
-    """uint8 NCHW -> float in [-1, 1] ((x - 127.5) / 127.5), flipped where asked."""
+def to_input(images: torch.Tensor, draws: torch.Tensor, channels_last: bool, scale: float = 0.0,
+             rotate: float = 0.0, shift: float = 0.0, color: float = 0.0) -> torch.Tensor:
+    """uint8 NCHW -> float in [-1, 1] ((x - 127.5) / 127.5), augmented on the device.
+
+    draws (N x 7, uniform in [0, 1)): [0] < 0.5 flips; [1..4] pick the scale factor
+    (1 +- scale), rotation (+- rotate degrees) and shift (+- shift x image side) of a
+    random similarity warp; [5], [6] the brightness and contrast factors (1 +- color).
+    Disabled parts cost nothing. No .any()/.item(): those would stall the GPU.
+    """
     x = images.float()
-    x = torch.where(flips.view(-1, 1, 1, 1), x.flip(3), x)  # no .any(): it would sync the GPU
+    x = torch.where((draws[:, 0] < 0.5).view(-1, 1, 1, 1), x.flip(3), x)
+    if scale or rotate or shift:
+        d = draws.to(x.dtype) * 2 - 1  # [-1, 1)
+        s = 1 + scale * d[:, 1]
+        a = torch.deg2rad(rotate * d[:, 2])
+        cos, sin = torch.cos(a) / s, torch.sin(a) / s
+        theta = torch.stack([torch.stack([cos, -sin, 2 * shift * d[:, 3]], 1),
+                             torch.stack([sin, cos, 2 * shift * d[:, 4]], 1)], 1)
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    if color:
+        d = draws.to(x.dtype) * 2 - 1
+        bright = (1 + color * d[:, 5]).view(-1, 1, 1, 1)
+        contrast = (1 + color * d[:, 6]).view(-1, 1, 1, 1)
+        mean = x.mean(dim=(1, 2, 3), keepdim=True)
+        x = ((x - mean) * contrast + mean * bright).clamp_(0, 255)
     x = x.sub_(127.5).div_(127.5)
     return x.contiguous(memory_format=torch.channels_last) if channels_last else x

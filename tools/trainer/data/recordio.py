@@ -10,6 +10,7 @@ insightface stores a header record at index 0 whose labels are
 """
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
@@ -55,17 +56,29 @@ def pack(label: float | list[float], image: bytes, ident: int = 0) -> bytes:
 
 
 class RecordReader:
-    """Random access to records by key; opens the file lazily (fork-safe)."""
+    """Random access to records by key.
+
+    Reads with os.pread (no shared file offset) on a descriptor opened per process:
+    DataLoader workers forked from the parent must not share one seek position.
+    """
 
     def __init__(self, rec_path: Path, idx_path: Path):
         self.rec_path = Path(rec_path)
         self.index = read_index(idx_path)
-        self._fh = None
+        self._fd = None
+        self._pid = None
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["_fh"] = None
+        state["_fd"] = None
+        state["_pid"] = None
         return state
+
+    def _descriptor(self) -> int:
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.rec_path, os.O_RDONLY)
+            self._pid = os.getpid()
+        return self._fd
 
     def read_label(self, key: int) -> float:
         """First label of a record, reading only its header (fast index scans)."""
@@ -76,14 +89,12 @@ class RecordReader:
         return float(label)
 
     def read(self, key: int, limit: int | None = None) -> bytes:
-        if self._fh is None:
-            self._fh = open(self.rec_path, "rb")
+        fd = self._descriptor()
         try:
             offset = self.index[key]
         except KeyError:
             raise RecordIOError(f"{self.rec_path}: no record {key} in the index") from None
-        self._fh.seek(offset)
-        head = self._fh.read(8)
+        head = os.pread(fd, 8, offset)
         if len(head) != 8:
             raise RecordIOError(f"{self.rec_path}: record {key} at {offset} is past the end")
         magic, lrec = struct.unpack("<II", head)
@@ -93,7 +104,7 @@ class RecordReader:
             raise RecordIOError(f"{self.rec_path}: record {key} is split in parts, which is not supported")
         length = lrec & ((1 << 29) - 1)
         want = length if limit is None else min(limit, length)
-        data = self._fh.read(want)
+        data = os.pread(fd, want, offset + 8)
         if len(data) != want:
             raise RecordIOError(f"{self.rec_path}: record {key} is truncated")
         return data
