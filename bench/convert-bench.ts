@@ -9,7 +9,8 @@ import { execa } from 'execa';
 import { existsSync, mkdtempSync, rmSync, statSync, copyFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot, pythonExecutable } from '../src/util/python.js';
+import { packageRoot } from '../src/runtime/package-root.js';
+import { pythonInterpreter as pythonExecutable } from '../src/runtime/python.js';
 
 interface Measure { wall_s: number; peak_rss_bytes: number; returncode: number; stderr: string }
 

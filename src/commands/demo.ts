@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { convertAndWrite } from '../convert/convert.js';
 import { evalCommandAction } from '../eval/command.js';
 import { quantize } from '../quantize/index.js';
-import { packageRoot } from '../util/python.js';
+import { packageRoot } from '../runtime/package-root.js';
 import { mkdirSync } from 'node:fs';
 
 interface DemoOptions {

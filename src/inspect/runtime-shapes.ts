@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { EdgefaceError } from '../errors.js';
 import { paramNumber, type NcnnModel } from '../ncnn/model.js';
-import { pythonExecutable, toolPath } from '../util/python.js';
+import { pythonInterpreter, toolPath } from '../runtime/python.js';
 import type { BlobShape } from './layer-cost.js';
 
 /** Blob shapes of an ncnn model as the real runtime computes them (tools/ncnn_blob_shapes.py). */
@@ -11,7 +11,7 @@ export async function ncnnBlobShapes(param: string, bin: string, model: NcnnMode
     shape: [paramNumber(l, 2, 0), paramNumber(l, 1, 0), paramNumber(l, 0, 0)].filter((d) => d > 0),
   }));
   const blobs = [...new Set(model.layers.flatMap((l) => l.outputs))];
-  const r = await execa(pythonExecutable(), [toolPath('ncnn_blob_shapes.py'), param, bin], {
+  const r = await execa(pythonInterpreter(), [toolPath('ncnn_blob_shapes.py'), param, bin], {
     input: JSON.stringify({ inputs, blobs }),
     reject: false,
   });
