@@ -26,7 +26,7 @@ import { embedSet } from './embed-set.js';
 import { loadLfwPairs } from './lfw-pairs.js';
 import { parseModelSpec, type ModelSpec } from './model-spec.js';
 import { evaluateVerification, pairDistances, type ProtocolResult } from './protocol.js';
-import { readPreprocessSidecar, sidecarPath } from './sidecar.js';
+import { readNcnnSidecar } from './sidecar.js';
 import type { VerificationSet } from './verification-set.js';
 
 export type DatasetSpec = { lfw: string; pairs?: string } | { bin: string };
@@ -88,6 +88,9 @@ interface PreparedModel {
   preprocess: Preprocess;
   preprocessFrom: string;
   quantized: boolean;
+  /** ncnn blob names from the converter's sidecar. */
+  input?: string;
+  output?: string;
 }
 
 async function preparePreprocess(specs: ModelSpec[], overrides: Partial<Preprocess> | undefined): Promise<PreparedModel[]> {
@@ -101,14 +104,16 @@ async function preparePreprocess(specs: ModelSpec[], overrides: Partial<Preproce
     const layers: Partial<Preprocess>[] = [];
     const from: string[] = [];
     let quantized = false;
+    let sidecar: ReturnType<typeof readNcnnSidecar>;
     if (spec.format === 'onnx') {
       const meta = onnxMeta.get(spec.path)!;
       if (Object.keys(meta).length) layers.push(meta), from.push('ONNX metadata');
     } else {
       quantized = inspectNcnnParam(spec.path).quantized;
       if (companion) layers.push(onnxMeta.get(companion.path)!), from.push(`metadata of ${path.basename(companion.path)}`);
-      const side = readPreprocessSidecar(spec.path);
-      if (side) layers.push(side), from.push(path.basename(sidecarPath(spec.path)));
+      const side = readNcnnSidecar(spec.path);
+      if (side?.preprocess) layers.push(side.preprocess), from.push(path.basename(side.file));
+      sidecar = side;
     }
     if (flagged) layers.push(overrides!), from.push('flags');
     if (spec.preprocess) layers.push(spec.preprocess), from.push('model spec');
@@ -117,6 +122,8 @@ async function preparePreprocess(specs: ModelSpec[], overrides: Partial<Preproce
       preprocess: resolvePreprocess(DEFAULT_PREPROCESS, ...layers),
       preprocessFrom: from.length ? from.join(' + ') : 'default (arcface)',
       quantized,
+      input: sidecar?.input,
+      output: sidecar?.output,
     };
   });
 }
@@ -163,8 +170,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         pool ??= await startNcnnPool(threads, { python: opts.python });
         model = await NcnnEmbeddingModel.load(pool, spec.path, {
           fp16: spec.fp16 ?? false,
-          input: opts.input,
-          output: opts.output,
+          input: opts.input ?? pm.input,
+          output: opts.output ?? pm.output,
           defaultInputShape: [3, preprocess.inputSize[1], preprocess.inputSize[0]],
           batch: opts.batch,
         });
