@@ -65,13 +65,15 @@ class DistCrossEntropy(torch.autograd.Function):
             if world > 1:
                 dist.all_reduce(denom, op=dist.ReduceOp.SUM)
             prob.div_(denom)
+            # log-softmax of the target from its logit (no clamping of tiny probabilities)
             local = torch.nonzero(labels >= 0, as_tuple=True)[0]
-            target_prob = torch.zeros(logits.size(0), 1, device=logits.device, dtype=prob.dtype)
-            target_prob[local, 0] = prob[local, labels[local]]
+            target = torch.zeros(logits.size(0), 1, device=logits.device, dtype=logits.dtype)
+            target[local, 0] = logits[local, labels[local]]
             if world > 1:
-                dist.all_reduce(target_prob, op=dist.ReduceOp.SUM)
+                dist.all_reduce(target, op=dist.ReduceOp.SUM)
+            log_p = (target - mx - denom.log()).squeeze(1)
             n_valid = valid.sum().clamp_min(1)
-            loss = -(target_prob.clamp_min(1e-30).log().squeeze(1) * valid).sum() / n_valid
+            loss = -(log_p * valid).sum() / n_valid
         ctx.save_for_backward(prob, labels, valid, n_valid)
         return loss
 
