@@ -40,11 +40,11 @@ def ort_output_names(onnx_path) -> list[str]:
     return [o.name for o in sess.get_outputs()]
 
 
-def run_ncnn(param, binf, feeds: dict[str, np.ndarray], outputs: list[str], fp16: bool = False) -> list[np.ndarray]:
+def run_ncnn(param, binf, feeds: dict[str, np.ndarray], outputs: list[str], fp16: bool = False, threads: int = 2) -> list[np.ndarray]:
     """Real ncnn, one sample: the batch axis of each feed is dropped."""
     net = ncnn.Net()
     net.opt.use_vulkan_compute = False
-    net.opt.num_threads = 2
+    net.opt.num_threads = threads
     for k in ("use_fp16_packed", "use_fp16_storage", "use_fp16_arithmetic", "use_bf16_storage"):
         setattr(net.opt, k, fp16)
     assert net.load_param(str(param)) == 0, f"ncnn cannot load {param}"

@@ -188,25 +188,7 @@ def run_ncnn_batch(jobs: list[dict], workdir: Path) -> dict[str, str | None]:
 
 
 def run_ncnn(param: Path, binf: Path, feeds: dict[str, np.ndarray], outputs: Sequence[str], fp16: bool = False) -> list[np.ndarray]:
-    """Real ncnn, one sample (batch axis dropped). Inputs are copied into ncnn-owned Mats:
-    a Mat wrapping numpy memory has no refcount, and ncnn's in-place layers (ReLU, scalar
-    BinaryOp...) dereference it when they are the first to touch an input: a segfault."""
-    import ncnn
+    """Real ncnn, one sample, one thread (the shared runner in ncnn_check)."""
+    from ncnn_check import run_ncnn as run
 
-    net = ncnn.Net()
-    net.opt.use_vulkan_compute = False
-    net.opt.num_threads = 1
-    for k in ("use_fp16_packed", "use_fp16_storage", "use_fp16_arithmetic", "use_bf16_storage"):
-        setattr(net.opt, k, fp16)
-    assert net.load_param(str(param)) == 0, f"ncnn cannot load {param}"
-    assert net.load_model(str(binf)) == 0, f"ncnn cannot load {binf}"
-    ex = net.create_extractor()
-    for name, arr in feeds.items():
-        a = np.ascontiguousarray(arr[0] if arr.ndim >= 2 else arr, dtype=np.float32)
-        assert ex.input(name, ncnn.Mat(a).clone()) == 0, f"ncnn has no input blob {name}"
-    outs = []
-    for name in outputs:
-        ret, m = ex.extract(name)
-        assert ret == 0, f"ncnn could not extract {name} (ret {ret})"
-        outs.append(np.array(m).copy())
-    return outs
+    return run(param, binf, feeds, list(outputs), fp16=fp16, threads=1)
