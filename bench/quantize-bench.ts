@@ -10,10 +10,10 @@
  *
  * Usage: node dist/bench/quantize-bench.js [model.onnx|model.param] [--calib dir] [--images n]
  *        [--method kl] [--preset raw|arcface|imagenet]
- * Default model: ../shared/models/foamliu-mobilefacenet.onnx when the converter is present,
- * else ../shared/models/insightface-mbf-y1.param (then no onnxruntime peer).
+ * Default model: ../shared/models/foamliu-mobilefacenet.onnx; an ncnn .param gets no
+ * onnxruntime peer.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -21,6 +21,8 @@ import { presetByName, type Preprocess } from '../src/image/preprocess.js';
 import { NcnnRuntime } from '../src/runtime/ncnn.js';
 import { pythonInterpreter } from '../src/runtime/python.js';
 import { quantize } from '../src/quantize/quantize.js';
+import { convertOnnxFile } from '../src/convert/convert.js';
+import { readNcnnModel, writeNcnnModel } from '../src/ncnn/io.js';
 import { listCalibrationImages } from '../src/quantize/calibration-images.js';
 import { heldOutImages, haveSharedData, MODELS } from '../tests/quantize/heldout.js';
 import { embeddingCosine, loadInputs } from '../tests/quantize/embeddings.js';
@@ -81,10 +83,7 @@ async function main(): Promise<void> {
     console.log('quantize-bench: ../shared data/models not found; nothing to measure');
     return;
   }
-  const haveConverter = existsSync(new URL('../src/convert.js', import.meta.url));
-  const model = process.argv[2] && !process.argv[2].startsWith('--')
-    ? process.argv[2]
-    : haveConverter ? path.join(MODELS, 'foamliu-mobilefacenet.onnx') : path.join(MODELS, 'insightface-mbf-y1.param');
+  const model = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : path.join(MODELS, 'foamliu-mobilefacenet.onnx');
   const isOnnx = model.endsWith('.onnx');
   const calib = arg('--calib', 'calibration/images')!;
   const count = Number(arg('--images', '500'));
@@ -116,13 +115,10 @@ async function main(): Promise<void> {
     // FP32 ncnn files of the same model for latency and cosine
     let fp32 = { param: model, bin: model.replace(/\.param$/, '.bin') };
     if (isOnnx) {
-      const { convertOnnxFile } = (await import('../src/convert.js' as string)) as { convertOnnxFile: (p: string, o?: object) => Promise<{ model: import('../src/ncnn/model.js').NcnnModel }> };
-      const { writeNcnnModel } = await import('../src/ncnn/io.js');
-      const conv = await convertOnnxFile(model, {});
+      const conv = convertOnnxFile(model);
       fp32 = { param: path.join(dir, 'fp32.param'), bin: path.join(dir, 'fp32.bin') };
       await writeNcnnModel(conv.model, fp32.param, fp32.bin);
     }
-    const { readNcnnModel } = await import('../src/ncnn/io.js');
     const m = readNcnnModel(fp32.param);
     const input = m.layers.find((l) => l.type === 'Input')!.outputs[0]!;
     const consumed = new Set(m.layers.flatMap((l) => l.inputs));

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { EdgefaceError } from '../errors.js';
+import { ncnnSafeName } from '../ncnn/names.js';
 import { NcnnRuntime, type NcnnNet } from '../runtime/ncnn.js';
 import type { CalibrationBatch } from './calibration-images.js';
 import { sourceBlob } from './quantizable.js';
@@ -63,12 +64,13 @@ export class OnnxActivationSource implements ActivationSource {
     }
     const g = model.graph;
     if (!g) throw new EdgefaceError(`${file}: ONNX model has no graph`);
-    const tensors = onnxTensorNames(model);
+    // the converter names blobs ncnnSafeName(tensor) (+ _splitncnn_<i> behind a Split)
+    const tensors = new Map([...onnxTensorNames(model)].map((t) => [ncnnSafeName(t), t]));
     const mapping = new Map<string, string>();
     const missing: string[] = [];
     for (const b of wanted) {
-      const t = sourceBlob(b);
-      if (tensors.has(t)) mapping.set(b, t);
+      const t = tensors.get(sourceBlob(b)) ?? tensors.get(b);
+      if (t !== undefined) mapping.set(b, t);
       else missing.push(b);
     }
     const outputs = new Set((g.output ?? []).map((o) => o.name!));
@@ -150,7 +152,7 @@ export class NcnnActivationSource implements ActivationSource {
 
   static async open(param: string, bin: string, inputName: string, blobs: string[], runtime?: NcnnRuntime): Promise<NcnnActivationSource> {
     const rt = runtime ?? (await NcnnRuntime.start());
-    const net = await rt.load(param, bin, { fp16: false, int8: false, lightMode: true });
+    const net = await rt.load(param, bin, { fp16: false, int8: false, lightMode: false });
     return new NcnnActivationSource(rt, net, inputName, blobs, !runtime);
   }
 

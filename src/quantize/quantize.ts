@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EdgefaceError } from '../errors.js';
+import { convertOnnxFile } from '../convert/convert.js';
+import { readSidecar, writeSidecar, type ModelSidecar } from '../convert/sidecar.js';
 import { readOnnxMetadata } from '../runtime/onnx-metadata.js';
 import { DEFAULT_PREPROCESS, describePreprocess, preprocessFromMetadata, resolvePreprocess, type Preprocess } from '../image/preprocess.js';
 import { readNcnnModel, writeNcnnModel } from '../ncnn/io.js';
@@ -81,6 +83,8 @@ interface LoadedModel {
   param: string;
   bin: string;
   onnx?: string;
+  /** Blob names and preprocessing the converter recorded (`<model>.param.json`). */
+  sidecar?: ModelSidecar;
   cleanup: () => void;
 }
 
@@ -88,20 +92,15 @@ async function loadModel(opts: QuantizeOptions): Promise<LoadedModel> {
   const file = opts.model;
   if (!existsSync(file)) throw new EdgefaceError(`${file}: no such file`);
   if (file.endsWith('.onnx')) {
-    // the converter is the lead's module; imported lazily so quantizing .param files never loads it
-    const convertPath = '../convert.js';
-    const { convertOnnxFile } = (await import(convertPath)) as {
-      convertOnnxFile: (p: string, o?: object) => Promise<{ model: NcnnModel }>;
-    };
-    const { model } = await convertOnnxFile(file, {});
+    const { model, sidecar } = convertOnnxFile(file);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'edgeface-q-'));
     const param = path.join(dir, 'fp32.param');
     const bin = path.join(dir, 'fp32.bin');
     await writeNcnnModel(model, param, bin);
-    return { model, param, bin, onnx: file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    return { model, param, bin, onnx: file, sidecar, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   }
   const bin = opts.bin ?? file.replace(/\.param$/, '') + '.bin';
-  return { model: readNcnnModel(file, bin), param: file, bin, cleanup: () => undefined };
+  return { model: readNcnnModel(file, bin), param: file, bin, sidecar: readSidecar(file), cleanup: () => undefined };
 }
 
 function inputBlob(model: NcnnModel, name?: string): string {
@@ -127,9 +126,12 @@ function outputBlob(model: NcnnModel, name?: string): string {
   return out;
 }
 
-async function resolveModelPreprocess(opts: QuantizeOptions): Promise<Preprocess> {
+/** Defaults < ONNX metadata or the converter's sidecar < flags. */
+async function resolveModelPreprocess(opts: QuantizeOptions, sidecar?: ModelSidecar): Promise<Preprocess> {
   const fromMeta = opts.model.endsWith('.onnx') ? preprocessFromMetadata(await readOnnxMetadata(opts.model), opts.model) : {};
-  return resolvePreprocess(DEFAULT_PREPROCESS, fromMeta, opts.preprocess);
+  const sp = sidecar?.preprocess;
+  const fromSidecar: Partial<Preprocess> = sp ? { color: sp.color, mean: sp.mean, std: sp.std, inputSize: [sp.size[1], sp.size[0]] } : {};
+  return resolvePreprocess(DEFAULT_PREPROCESS, fromSidecar, fromMeta, opts.preprocess);
 }
 
 export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
@@ -147,8 +149,8 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
     if (layers.length === 0) throw new EdgefaceError(`${opts.model}: no FP32 Convolution, ConvolutionDepthWise or InnerProduct layer to quantize`);
     const unknown = (opts.keepFp32 ?? []).filter((n) => !layers.some((q) => q.layer.name === n));
     if (unknown.length) throw new EdgefaceError(`--keep-fp32: no quantizable layer named ${unknown.map((n) => `'${n}'`).join(', ')}`);
-    const input = inputBlob(model, opts.input);
-    const output = outputBlob(model, opts.output);
+    const input = inputBlob(model, opts.input ?? loaded.sidecar?.inputs[0]?.name);
+    const output = outputBlob(model, opts.output ?? loaded.sidecar?.outputs[0]);
 
     const result: Partial<QuantizeResult> = {};
     let table: QuantTable;
@@ -157,7 +159,7 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
     if (opts.calib) {
       files = listCalibrationImages(opts.calib);
       if (opts.maxImages !== undefined) files = files.slice(0, opts.maxImages);
-      pre = await resolveModelPreprocess(opts);
+      pre = await resolveModelPreprocess(opts, loaded.sidecar);
       result.preprocess = pre;
       log(`calibration: ${files.length} images from ${opts.calib}, ${describePreprocess(pre)}, method ${method}`);
     }
@@ -227,6 +229,8 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
     const tablePath = opts.tableOut ?? opts.outParam.replace(/\.param$/, '') + '.table';
     await writeNcnnModel(written.model, opts.outParam, opts.outBin, { fp16: opts.fp16 });
     await writeTable(finalTable, tablePath);
+    // eval and apps find blob names and preprocessing beside the INT8 model too
+    if (loaded.sidecar) await writeSidecar(opts.outParam, { ...loaded.sidecar, source: path.basename(opts.model) });
     log(
       `INT8: ${written.quantized.length} of ${layers.length} layers quantized` +
         (keepFp32.length ? `, kept FP32: ${keepFp32.join(', ')}` : '') +
