@@ -55,9 +55,8 @@ export class FrameReader {
       }
       // Merge to keep the scan linear when a line arrives in many small chunks.
       if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
-      if (this.ended && this.buffered === 0) throw this.ended;
-      if (this.ended) throw this.ended;
-      await this.waitForData();
+      await this.waitForData(); // throws once the stream has ended without a full line
+
     }
   }
 
