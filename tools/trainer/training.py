@@ -74,12 +74,38 @@ def build_optimizer(cfg, params_backbone, params_fc):
     return torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+class ModelEMA:
+    """Exponential moving average of the backbone's weights (and float buffers).
+
+    The decay ramps up as (1 + step) / (10 + step) early on, so the average is not
+    dominated by the random initialisation.
+    """
+
+    def __init__(self, backbone: torch.nn.Module, decay: float):
+        import copy
+
+        self.model = copy.deepcopy(backbone).eval()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.decay = decay
+
+    @torch.no_grad()
+    def update(self, backbone: torch.nn.Module, step: int) -> None:
+        d = min(self.decay, (1 + step) / (10 + step))
+        ema_t = [t for t in self.model.state_dict().values() if t.is_floating_point()]
+        cur_t = [t for t in backbone.state_dict().values() if t.is_floating_point()]
+        torch._foreach_lerp_(ema_t, cur_t, 1 - d)
+        for e, c in zip(self.model.buffers(), backbone.buffers()):
+            if not e.is_floating_point():
+                e.copy_(c)
+
+
 def _barrier(world: int) -> None:
     if world > 1:
         dist.barrier()
 
 
-def save_state(cfg, rank, world, step, backbone, pfc, optimizer, scaler, best) -> None:
+def save_state(cfg, rank, world, step, backbone, pfc, optimizer, scaler, best, ema=None) -> None:
     state = {
         "step": step, "world_size": world, "rank": rank,
         "network": cfg.network, "embedding_size": cfg.embedding_size,
@@ -87,6 +113,8 @@ def save_state(cfg, rank, world, step, backbone, pfc, optimizer, scaler, best) -
         "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
         "rng": rng_state(), "best": best, "config": dict(cfg),
     }
+    if ema is not None:
+        state["ema"] = ema.model.state_dict()
     atomic_save(state, checkpoint_path(Path(cfg.output), rank))
     _barrier(world)
 
@@ -144,6 +172,7 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0)
     margin = CombinedMarginLoss(cfg.scale, *cfg.margin_list)
     pfc = PartialFC(margin, cfg.embedding_size, num_classes, cfg.sample_rate, amp_dtype).to(device)
     optimizer = build_optimizer(cfg, backbone.parameters(), pfc.parameters())
+    ema = ModelEMA(backbone, cfg.ema_decay) if cfg.ema_decay > 0 else None
     scaler = torch.amp.GradScaler(device.type, enabled=(cfg.amp == "fp16"))
 
     step, best = 0, {"acc": -1.0, "std": 0.0, "step": 0}
@@ -153,6 +182,10 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0)
         pfc.load_state_dict(state["partial_fc"])
         optimizer.load_state_dict(state["optimizer"])
         scaler.load_state_dict(state["scaler"])
+        if ema is not None:
+            if "ema" not in state:
+                raise ValueError(f"resume: {checkpoint_path(out, rank)} has no EMA weights but ema_decay > 0")
+            ema.model.load_state_dict(state["ema"])
         set_rng_state(state["rng"])
         step, best = state["step"], state["best"]
         steps = torch.tensor([step], device=device)
@@ -180,11 +213,12 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0)
     def validate(at_step: int) -> None:
         if validator is None:
             return
-        acc, std = validator(backbone, channels_last=cfg.channels_last)
+        scored = ema.model if ema is not None else backbone  # the weights that get exported
+        acc, std = validator(scored, channels_last=cfg.channels_last)
         improved = acc > best["acc"]
         if improved:
             best.update(acc=acc, std=std, step=at_step)
-            atomic_save({"backbone": backbone.state_dict(), "network": cfg.network,
+            atomic_save({"backbone": scored.state_dict(), "network": cfg.network,
                          "embedding_size": cfg.embedding_size, "step": at_step, "acc": acc},
                         out / "best_backbone.pt")
         log(f"[val] step {at_step} LFW acc {acc * 100:.2f}% +- {std * 100:.2f}"
@@ -230,6 +264,8 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0)
             scaler.step(optimizer)
             scaler.update()
             optimizer.zero_grad(set_to_none=True)
+            if ema is not None:
+                ema.update(backbone, step)
             loss_sum += loss.detach()
             loss_n += 1
             step += 1
@@ -254,7 +290,7 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0)
             if (cfg.val_every and step % cfg.val_every == 0) or (not cfg.val_every and epoch_end) or last:
                 validate(step)
             if (cfg.save_every and step % cfg.save_every == 0) or (not cfg.save_every and epoch_end) or last:
-                save_state(cfg, rank, world, step, backbone, pfc, optimizer, scaler, best)
+                save_state(cfg, rank, world, step, backbone, pfc, optimizer, scaler, best, ema)
             if last:
                 break
     if device.type == "cuda":
@@ -269,7 +305,7 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0)
         summary["img_per_s"] = (step - bench_step0) * global_batch / (t_end - bench_t0)
     if rank == 0 and cfg.export_onnx and step >= total_steps:
         from export_model import export_backbone
-        onnx_path = export_backbone(cfg, backbone, out, log)
+        onnx_path = export_backbone(cfg, ema.model if ema is not None else backbone, out, log)
         summary["onnx"] = str(onnx_path)
     log(f"[done] {step} steps in {_fmt_eta(t_end - t_start)}; final loss {last_loss:.4f}; "
         f"best LFW {best['acc'] * 100:.2f}% at step {best['step']}")

@@ -27,6 +27,7 @@ config.lr_power = 2.0               # polynomial decay exponent
 config.clip_grad = 5.0              # max grad norm of the backbone; 0 disables
 config.gradient_acc = 1             # arcface_torch key; only 1 is supported
 config.seed = 2048
+config.ema_decay = 0.0              # >0: keep an EMA of the backbone weights; validate and export it
 
 # --- speed
 config.amp = "none"                 # none | fp16 | bf16
