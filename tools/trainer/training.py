@@ -309,4 +309,7 @@ def run(cfg, bench_skip: int = 0, log_to_file: bool = True, stop_after: int = 0)
         summary["onnx"] = str(onnx_path)
     log(f"[done] {step} steps in {_fmt_eta(t_end - t_start)}; final loss {last_loss:.4f}; "
         f"best LFW {best['acc'] * 100:.2f}% at step {best['step']}")
+    if world > 1:
+        _barrier(world)
+        dist.destroy_process_group()
     return summary
