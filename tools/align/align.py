@@ -120,8 +120,10 @@ def align_tree(input_dir: Path, output_dir: Path, landmarks: dict[str, np.ndarra
             continue
         jobs.append((str(input_dir / rel), str(dest),
                      None if landmarks is None else landmarks[rel], quality, size))
-    if landmarks is None:
-        _init_worker(min_face, min_prob) if workers <= 1 else None
+    if landmarks is None and jobs:
+        # also in the parent when using workers: a missing detector must fail here, not
+        # inside a pool initializer (which multiprocessing would retry forever)
+        _init_worker(min_face, min_prob)
     results: list
     if workers <= 1:
         results = map(_job, jobs)
