@@ -10,6 +10,8 @@ export interface CalibrationStats {
   histograms: Map<string, BlobHistogram>;
   /** The first `keepSamples` samples of each blob (for eq's layer-level search). */
   samples: Map<string, BlobValues & { n: number }>;
+  /** Per-sample shape of each blob ([c, h, w] for feature maps). */
+  shapes: Map<string, number[]>;
   images: ImageStreamStats;
   seconds: number;
 }
@@ -36,6 +38,7 @@ export async function collectActivationStats(
   const keep = opts.keepSamples ?? 0;
   const histograms = new Map<string, BlobHistogram>();
   const kept = new Map<string, { parts: Float32Array[]; shape: number[]; n: number }>();
+  const shapes = new Map<string, number[]>();
   for (const s of sources) for (const b of s.blobs) histograms.set(b, new BlobHistogram());
   const images: ImageStreamStats = { used: 0, skipped: [] };
   const bar = new ProgressBar('calibrating', files.length, opts.progress ?? true);
@@ -44,6 +47,7 @@ export async function collectActivationStats(
     for (const res of results) {
       for (const [blob, v] of res) {
         const per = shapeSize(v.shape);
+        shapes.set(blob, v.shape);
         const h = histograms.get(blob)!;
         for (let i = 0; i < batch.n; i++) h.add(v.data.subarray(i * per, (i + 1) * per));
         const k = kept.get(blob) ?? { parts: [], shape: v.shape, n: 0 };
@@ -82,5 +86,5 @@ export async function collectActivationStats(
     }
     samples.set(blob, { data, shape: k.shape, n: k.n });
   }
-  return { histograms, samples, images, seconds: (performance.now() - t0) / 1000 };
+  return { histograms, samples, shapes, images, seconds: (performance.now() - t0) / 1000 };
 }

@@ -18,6 +18,7 @@ interface Flags {
   keepFp32?: string;
   fp16?: boolean;
   fuseRequantize: boolean;
+  quantizeAll?: boolean;
   legacyWinograd?: boolean;
   maxImages?: number;
   preset?: string;
@@ -68,6 +69,7 @@ export function optionsFromFlags(model: string, bin: string | undefined, f: Flag
     keepFp32: f.keepFp32 ? f.keepFp32.split(',').map((s) => s.trim()).filter(Boolean) : [],
     fp16: f.fp16,
     fuseRequantize: f.fuseRequantize,
+    quantizeTiny: f.quantizeAll,
     legacyWinograd: f.legacyWinograd,
     maxImages: f.maxImages,
     preprocess: pre,
@@ -101,6 +103,7 @@ export function registerQuantizeCommand(program: Command): Command {
     .option('--keep-fp32 <layers>', 'comma-separated layer names to keep FP32')
     .option('--fp16', 'store weights left FP32 as float16 (as ncnn2int8 does)')
     .option('--no-fuse-requantize', 'do not fuse requantization into convolution -> convolution chains')
+    .option('--quantize-all', 'also quantize layers with negligible compute and weights (kept FP32 by default)')
     .option('--legacy-winograd', '6-bit weights for 3x3 stride-1 convolutions, as ncnn2table (older runtimes)')
     .option('--max-images <n>', 'use at most n calibration images', positiveInt)
     .option('--preset <name>', 'preprocessing preset: arcface, imagenet, raw')

@@ -23,6 +23,7 @@ import { EmbeddingProbe, mean, min } from './embedding-probe.js';
 import { refineEq } from './eq.js';
 import { writeInt8Model } from './int8-writer.js';
 import { quantizableLayers } from './quantizable.js';
+import { DEFAULT_TINY_POLICY, tinyLayers } from './tiny-layers.js';
 import { autoKeepFp32, formatSensitivity, measureSensitivity, type SensitivityReport } from './sensitivity.js';
 import { readTable, writeTable, type QuantTable } from './table.js';
 import type { ActivationMethod } from './thresholds.js';
@@ -46,6 +47,8 @@ export interface QuantizeOptions {
   fp16?: boolean;
   legacyWinograd?: boolean;
   fuseRequantize?: boolean;
+  /** Also quantize layers with negligible MACs and weights (kept FP32 by default). */
+  quantizeTiny?: boolean;
   maxImages?: number;
   preprocess?: Partial<Preprocess>;
   /** Input / output blob names; default the model's Input blob and its last output. */
@@ -153,6 +156,7 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
     const output = outputBlob(model, opts.output ?? loaded.sidecar?.outputs[0]);
 
     const result: Partial<QuantizeResult> = {};
+    const keepFp32Cli = [...(opts.keepFp32 ?? [])];
     let table: QuantTable;
     let files: string[] = [];
     let pre: Preprocess | undefined;
@@ -195,10 +199,15 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
           (stats.images.skipped.length ? `, ${stats.images.skipped.length} unreadable skipped` : ''),
       );
       table = buildTable(model, stats, { method, percentile: opts.percentile, legacyWinograd: opts.legacyWinograd });
+      if (opts.quantizeTiny !== true) {
+        const tiny = tinyLayers(layers, stats.shapes).filter((n) => !keepFp32Cli.includes(n));
+        if (tiny.length) log(`keeping FP32 ${tiny.length} layer(s) too small for INT8 to pay off (< ${DEFAULT_TINY_POLICY.maxMacShare * 100}% of MACs, < ${DEFAULT_TINY_POLICY.maxWeightShare * 100}% of weights): ${tiny.join(', ')}`);
+        keepFp32Cli.push(...tiny);
+      }
       if (method === 'eq') table = await refineEq(model, table, stats, { threads: opts.threads, log });
     }
 
-    let keepFp32 = [...(opts.keepFp32 ?? [])];
+    let keepFp32 = keepFp32Cli;
     if (wantSensitivity) {
       if (!opts.calib) throw new EdgefaceError('the sensitivity report and --auto need --calib images to measure on');
       const n = Math.min(opts.sensitivityImages ?? 64, files.length);
