@@ -183,7 +183,7 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
       if (ncnnBlobs.length) sources.push(await NcnnActivationSource.open(loaded.param, loaded.bin, input, ncnnBlobs, await getRuntime()));
       let stats: CalibrationStats;
       try {
-        stats = await collectActivationStats(sources, files, pre!, { keepSamples: method === 'eq' ? 32 : 0, progress: opts.progress });
+        stats = await collectActivationStats(sources, files, pre!, { keepSamples: method === 'eq' ? 16 : 0, progress: opts.progress });
       } finally {
         for (const s of sources) if (!(s instanceof NcnnActivationSource)) await s.close();
       }
