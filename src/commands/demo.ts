@@ -31,7 +31,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   say(`      ${conv.model.layers.length} ncnn layers`);
 
   say(`[2/3] quantize with ${o.calib} -> ${int8.param}`);
-  await quantize({ model: fp32.param, bin: fp32.bin, calib: o.calib, outParam: int8.param, outBin: int8.bin, progress: process.stderr.isTTY });
+  // From the ONNX model: calibration statistics then come from onnxruntime (fast path).
+  await quantize({ model: o.model, calib: o.calib, outParam: int8.param, outBin: int8.bin, progress: process.stderr.isTTY });
 
   say(`[3/3] LFW 10-fold on ${o.lfw}`);
   return evalCommandAction([o.model, fp32.param, int8.param], {
