@@ -1,7 +1,7 @@
 /** `edgeface eval`: registered on the lead's commander program by registerEvalCommand. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EdgefaceError } from '../errors.js';
-import { parseColor, parseSize, parseTriple, presetByName, type Preprocess } from '../image/preprocess.js';
+import { preprocessFromFlags } from '../image/preprocess.js';
 import { assertGateHasCandidate, checkGate } from './gate.js';
 import { formatReport } from './report-table.js';
 import { writeJsonReport } from './report-json.js';
@@ -39,16 +39,6 @@ const number = (what: string, check: (v: number) => boolean = Number.isFinite) =
 };
 const positiveInt = (what: string) => number(what, (v) => Number.isInteger(v) && v > 0);
 
-function preprocessFlags(o: EvalCommandOptions): Partial<Preprocess> | undefined {
-  const p: Partial<Preprocess> = o.preset ? presetByName(o.preset) : {};
-  if (o.preset) delete p.inputSize; // a preset names normalisation; the crop size comes from the model
-  if (o.color) p.color = parseColor(o.color, '--color');
-  if (o.mean) p.mean = parseTriple(o.mean, 'mean', '--mean');
-  if (o.std) p.std = parseTriple(o.std, 'std', '--std');
-  if (o.inputSize) p.inputSize = parseSize(o.inputSize, '--input-size');
-  return Object.keys(p).length ? p : undefined;
-}
-
 function datasetFrom(o: EvalCommandOptions): DatasetSpec | undefined {
   if (o.bin && o.lfw) throw new EdgefaceError('give either --lfw or --bin, not both');
   if (o.pairs && !o.lfw) throw new EdgefaceError('--pairs needs --lfw <image folder>');
@@ -69,7 +59,7 @@ export async function evalCommandAction(models: string[], o: EvalCommandOptions)
     far: o.far,
     threads: o.threads,
     batch: o.batch,
-    preprocess: preprocessFlags(o),
+    preprocess: preprocessFromFlags(o),
     input: o.input,
     output: o.output,
     python: o.python,

@@ -151,3 +151,26 @@ export function toModelInput(
     }
   }
 }
+
+/** Preprocessing flags shared by the quantize and eval commands. */
+export interface PreprocessFlags {
+  preset?: string;
+  color?: string;
+  mean?: string;
+  std?: string;
+  inputSize?: string;
+}
+
+/**
+ * Flags -> the preprocessing fields they set (undefined when none is given). A preset names
+ * the normalisation only; the crop size comes from the model unless --input-size says.
+ */
+export function preprocessFromFlags(f: PreprocessFlags): Partial<Preprocess> | undefined {
+  const p: Partial<Preprocess> = f.preset ? presetByName(f.preset) : {};
+  if (f.preset) delete p.inputSize;
+  if (f.color) p.color = parseColor(f.color, '--color');
+  if (f.mean) p.mean = parseTriple(f.mean, 'mean', '--mean');
+  if (f.std) p.std = parseTriple(f.std, 'std', '--std');
+  if (f.inputSize) p.inputSize = parseSize(f.inputSize, '--input-size');
+  return Object.keys(p).length ? p : undefined;
+}

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isEdgefaceError } from '../errors.js';
-import { parseColor, parseSize, parseTriple, presetByName, type Preprocess } from '../image/preprocess.js';
+import { preprocessFromFlags } from '../image/preprocess.js';
 import { quantize, type QuantizeOptions } from './quantize.js';
 import { ACTIVATION_METHODS, type ActivationMethod } from './thresholds.js';
 
@@ -51,11 +51,7 @@ const number = (lo: number, hi: number) => (v: string): number => {
 /** Model path + flags -> library options (output names default to <model>-int8.*). */
 export function optionsFromFlags(model: string, bin: string | undefined, f: Flags): QuantizeOptions {
   const stem = f.out ?? path.join(path.dirname(model), path.basename(model).replace(/\.(onnx|param)$/, '') + '-int8');
-  const pre: Partial<Preprocess> = f.preset ? presetByName(f.preset) : {};
-  if (f.color) pre.color = parseColor(f.color, '--color');
-  if (f.mean) pre.mean = parseTriple(f.mean, 'mean', '--mean');
-  if (f.std) pre.std = parseTriple(f.std, 'std', '--std');
-  if (f.inputSize) pre.inputSize = parseSize(f.inputSize, '--input-size');
+  const pre = preprocessFromFlags(f) ?? {};
   return {
     model,
     bin,
