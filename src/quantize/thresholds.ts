@@ -8,6 +8,19 @@ export type ActivationMethod = 'kl' | 'aciq' | 'eq' | 'minmax' | 'percentile';
 export const ACTIVATION_METHODS: ActivationMethod[] = ['kl', 'aciq', 'eq', 'minmax', 'percentile'];
 
 /**
+ * Target bin j of `per` source bins covers source bins [start, end): the whole ones
+ * leftUpper..rightLower-1 plus fractions leftScale of bin leftUpper-1 and rightScale of
+ * bin rightLower (how ncnn2table spreads a histogram over fewer bins and back).
+ */
+function binSpan(j: number, per: number): { leftUpper: number; leftScale: number; rightLower: number; rightScale: number } {
+  const start = j * per;
+  const end = (j + 1) * per;
+  const leftUpper = Math.ceil(start);
+  const rightLower = Math.floor(end);
+  return { leftUpper, leftScale: leftUpper - start, rightLower, rightScale: end - rightLower };
+}
+
+/**
  * ncnn2table's entropy calibration: for each candidate threshold bin t in [128, 2048),
  * clip the normalised histogram at t (outliers folded into the last bin), quantize it to
  * 128 levels and expand it back, and keep the t with the smallest KL divergence.
@@ -36,12 +49,7 @@ export function klThreshold(hist: Float64Array, absmax: number, targetBins = 128
     const per = t / targetBins;
     q.fill(0);
     for (let j = 0; j < targetBins; j++) {
-      const start = j * per;
-      const end = (j + 1) * per;
-      const leftUpper = Math.ceil(start);
-      const leftScale = leftUpper - start;
-      const rightLower = Math.floor(end);
-      const rightScale = end - rightLower;
+      const { leftUpper, leftScale, rightLower, rightScale } = binSpan(j, per);
       let acc = 0;
       if (leftScale > 0) acc += leftScale * p[leftUpper - 1]!;
       if (rightScale > 0 && rightLower < t) acc += rightScale * p[rightLower]!;
@@ -51,12 +59,7 @@ export function klThreshold(hist: Float64Array, absmax: number, targetBins = 128
     }
     expand.fill(eps, 0, t);
     for (let j = 0; j < targetBins; j++) {
-      const start = j * per;
-      const end = (j + 1) * per;
-      const leftUpper = Math.ceil(start);
-      const leftScale = leftUpper - start;
-      const rightLower = Math.floor(end);
-      const rightScale = end - rightLower;
+      const { leftUpper, leftScale, rightLower, rightScale } = binSpan(j, per);
       if (leftScale > 0) expand[leftUpper - 1]! += leftScale * q[j]!;
       if (rightScale > 0 && rightLower < t) expand[rightLower]! += rightScale * q[j]!;
       for (let k = leftUpper; k < Math.min(rightLower, t); k++) expand[k]! += q[j]!;
