@@ -1,19 +1,18 @@
 /**
  * Quantizer benchmark, everything measured in one run on this machine:
  *  1. calibration wall time for the same calibration images: edgeface (onnxruntime-node with
- *     every quantizable layer's input exposed, one streaming pass) vs the peer. ncnn's own
- *     ncnn2table cannot be built from the ncnn sdist on PyPI (it ships no tools/ sources), so
- *     the peer is onnxruntime's quantize_static calibration (Entropy = the same KL method,
- *     augmented model + CalibrationDataReader) on the same ONNX model and images;
+ *     every quantizable layer's input exposed, one streaming pass; or the ncnn runner for a
+ *     .param) vs ncnn's own ncnn2table (built by tools/ncnn_build/build.sh, same method, all
+ *     cores) and, for an ONNX model, onnxruntime's quantize_static calibration (Entropy, the
+ *     same KL method, augmented model + CalibrationDataReader);
  *  2. ncnn inference latency FP32 vs INT8 of the model edgeface wrote (real ncnn runtime);
  *  3. embedding cosine INT8 vs FP32 on 200 held-out LFW faces, and .bin sizes.
  *
  * Usage: node dist/bench/quantize-bench.js [model.onnx|model.param] [--calib dir] [--images n]
  *        [--method kl] [--preset raw|arcface|imagenet]
- * Default model: ../shared/models/foamliu-mobilefacenet.onnx; an ncnn .param gets no
- * onnxruntime peer.
+ * Default model: ../shared/models/foamliu-mobilefacenet.onnx.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -21,6 +20,7 @@ import { presetByName, type Preprocess } from '../src/image/preprocess.js';
 import { NcnnRuntime } from '../src/runtime/ncnn.js';
 import { pythonInterpreter } from '../src/runtime/python.js';
 import { quantize } from '../src/quantize/quantize.js';
+import type { ActivationMethod } from '../src/quantize/thresholds.js';
 import { convertOnnxFile } from '../src/convert/convert.js';
 import { readNcnnModel, writeNcnnModel } from '../src/ncnn/io.js';
 import { listCalibrationImages } from '../src/quantize/calibration-images.js';
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const isOnnx = model.endsWith('.onnx');
   const calib = arg('--calib', 'calibration/images')!;
   const count = Number(arg('--images', '500'));
-  const method = (arg('--method', 'kl') ?? 'kl') as 'kl';
+  const method = (arg('--method', 'kl') ?? 'kl') as ActivationMethod;
   const preset = arg('--preset', isOnnx && model.includes('foamliu') ? 'imagenet' : model.includes('insightface') ? 'raw' : 'arcface')!;
   const pre: Preprocess = presetByName(preset);
   const files = listCalibrationImages(calib).slice(0, count);
@@ -101,24 +101,37 @@ async function main(): Promise<void> {
     const total = (performance.now() - t0) / 1000;
     console.log(`edgeface calibration: ${r.calibrationSeconds!.toFixed(2)} s statistics (${r.images!.used} images), ${total.toFixed(2)} s end to end incl. model load, scales and writing`);
 
-    if (isOnnx) {
-      const list = path.join(dir, 'files.txt');
-      writeFileSync(list, files.join('\n'));
-      const peer = await execa(py, ['-c', PEER_CALIBRATION, model, list, pre.mean.join(','), pre.std.join(','), pre.color, String(pre.inputSize[0]), String(pre.inputSize[1]), dir]);
-      const p = JSON.parse(peer.stdout.trim().split('\n').pop()!) as { seconds: number; tensors: number };
-      console.log(`onnxruntime quantize_static calibration (Entropy): ${p.seconds.toFixed(2)} s for ${p.tensors} tensors`);
-      console.log(`calibration speed-up edgeface vs onnxruntime: ${(p.seconds / r.calibrationSeconds!).toFixed(2)}x (statistics), ${(p.seconds / total).toFixed(2)}x (end to end)`);
-    } else {
-      console.log('peer calibration: n/a for an ncnn-format model (ncnn2table is not buildable from PyPI; onnxruntime needs ONNX)');
-    }
-
-    // FP32 ncnn files of the same model for latency and cosine
+    // FP32 ncnn files of the same model: ncnn2table's input, and latency and cosine below
     let fp32 = { param: model, bin: model.replace(/\.param$/, '.bin') };
     if (isOnnx) {
       const conv = convertOnnxFile(model);
       fp32 = { param: path.join(dir, 'fp32.param'), bin: path.join(dir, 'fp32.bin') };
       await writeNcnnModel(conv.model, fp32.param, fp32.bin);
     }
+    const list = path.join(dir, 'files.txt');
+    writeFileSync(list, files.join('\n') + '\n');
+
+    const ncnn2table = path.resolve('.cache/ncnn-tools/ncnn2table');
+    if (existsSync(ncnn2table)) {
+      const [w, h] = pre.inputSize;
+      const vec = (v: number[]) => `[${v.join(',')}]`;
+      const peerMethod = ['kl', 'aciq', 'eq'].includes(method) ? method : 'kl'; // ncnn2table has these three
+      const t1 = performance.now();
+      await execa(ncnn2table, [fp32.param, fp32.bin, list, path.join(dir, 'ncnn2table.table'), `mean=${vec(pre.mean)}`,
+        `norm=${vec(pre.std.map((v) => 1 / v))}`, `shape=[${w},${h},3]`, `pixel=${pre.color}`, `thread=${os.cpus().length}`, `method=${peerMethod}`]);
+      const secs = (performance.now() - t1) / 1000;
+      console.log(`ncnn2table calibration (method=${peerMethod}, ${os.cpus().length} threads): ${secs.toFixed(2)} s`);
+      console.log(`calibration speed-up edgeface vs ncnn2table: ${(secs / r.calibrationSeconds!).toFixed(2)}x (statistics), ${(secs / total).toFixed(2)}x (end to end)`);
+    } else {
+      console.log('ncnn2table: not built (tools/ncnn_build/build.sh), no comparison');
+    }
+    if (isOnnx) {
+      const peer = await execa(py, ['-c', PEER_CALIBRATION, model, list, pre.mean.join(','), pre.std.join(','), pre.color, String(pre.inputSize[0]), String(pre.inputSize[1]), dir]);
+      const p = JSON.parse(peer.stdout.trim().split('\n').pop()!) as { seconds: number; tensors: number };
+      console.log(`onnxruntime quantize_static calibration (Entropy): ${p.seconds.toFixed(2)} s for ${p.tensors} tensors`);
+      console.log(`calibration speed-up edgeface vs onnxruntime: ${(p.seconds / r.calibrationSeconds!).toFixed(2)}x (statistics), ${(p.seconds / total).toFixed(2)}x (end to end)`);
+    }
+
     const m = readNcnnModel(fp32.param);
     const input = m.layers.find((l) => l.type === 'Input')!.outputs[0]!;
     const consumed = new Set(m.layers.flatMap((l) => l.inputs));

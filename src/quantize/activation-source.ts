@@ -24,6 +24,8 @@ export interface BlobValues {
 export interface ActivationSource {
   /** The ncnn blob names this source delivers. */
   readonly blobs: string[];
+  /** Images per run() that suit this source (a static-batch model runs one at a time). */
+  readonly preferredBatch: number;
   run(batch: CalibrationBatch): Promise<Map<string, BlobValues>>;
   close(): Promise<void>;
 }
@@ -49,6 +51,11 @@ export class OnnxActivationSource implements ActivationSource {
 
   get blobs(): string[] {
     return [...this.mapping.keys()];
+  }
+
+  get preferredBatch(): number {
+    // a static batch of 1 runs image by image; batches of 1 also spare concatenating outputs
+    return this.dynamicBatch ? 8 : 1;
   }
 
   /**
@@ -142,6 +149,8 @@ function concat(arrays: Float32Array[]): Float32Array {
 
 /** Blobs extracted from the real ncnn runtime (FP32 inference). */
 export class NcnnActivationSource implements ActivationSource {
+  readonly preferredBatch = 8;
+
   private constructor(
     private readonly runtime: NcnnRuntime,
     private readonly net: NcnnNet,

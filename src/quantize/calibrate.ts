@@ -2,7 +2,7 @@
 import type { Preprocess } from '../image/preprocess.js';
 import type { ActivationSource, BlobValues } from './activation-source.js';
 import { streamCalibrationBatches, type CalibrationBatch, type ImageStreamStats } from './calibration-images.js';
-import { BlobHistogram } from './histogram.js';
+import { BlobHistogram, MAX_BINNED_PER_SAMPLE } from './histogram.js';
 import { ProgressBar } from './progress.js';
 
 export interface CalibrationStats {
@@ -17,9 +17,11 @@ export interface CalibrationStats {
 }
 
 export interface CollectOptions {
-  /** Images per runtime call. */
+  /** Images per runtime call (default: what the sources prefer). */
   batch?: number;
   keepSamples?: number;
+  /** Values per sample binned into each histogram (0: all; see histogram.ts). */
+  maxBinned?: number;
   progress?: boolean;
 }
 
@@ -34,8 +36,9 @@ export async function collectActivationStats(
   opts: CollectOptions = {},
 ): Promise<CalibrationStats> {
   const t0 = performance.now();
-  const batchSize = opts.batch ?? 8;
+  const batchSize = opts.batch ?? Math.max(1, Math.min(...sources.map((s) => s.preferredBatch)));
   const keep = opts.keepSamples ?? 0;
+  const binned = opts.maxBinned ?? MAX_BINNED_PER_SAMPLE;
   const histograms = new Map<string, BlobHistogram>();
   const kept = new Map<string, { parts: Float32Array[]; shape: number[]; n: number }>();
   const shapes = new Map<string, number[]>();
@@ -49,7 +52,8 @@ export async function collectActivationStats(
         const per = shapeSize(v.shape);
         shapes.set(blob, v.shape);
         const h = histograms.get(blob)!;
-        for (let i = 0; i < batch.n; i++) h.add(v.data.subarray(i * per, (i + 1) * per));
+        const width = v.shape[v.shape.length - 1] ?? 1;
+        for (let i = 0; i < batch.n; i++) h.add(v.data.subarray(i * per, (i + 1) * per), width, binned);
         const k = kept.get(blob) ?? { parts: [], shape: v.shape, n: 0 };
         const take = Math.min(keep - k.n, batch.n);
         if (take > 0) {

@@ -6,9 +6,31 @@
  * reaches past range, range doubles and neighbouring bins merge pairwise (exact). At the end
  * the fine bins are resampled onto ncnn's 2048 bins over [0, absmax]: range <= 2*absmax, so
  * every target bin spans >= 8 fine bins and the resampling error stays within one fine bin.
+ *
+ * By default every value is counted, as ncnn2table does. `maxBinned` > 0 counts at most that
+ * many values of each sample instead (absmax stays exact): a strided subsample whose stride
+ * is coprime with the row width (so every column is visited) and whose start rotates from
+ * image to image. It bins faster, but on real models it moves the KL thresholds by a few
+ * percent (p90 5% at 16,384 values per sample, measured on two MobileFaceNets), about twice
+ * the difference between full counting and ncnn2table itself, so it is opt-in.
  */
 export const NCNN_BINS = 2048;
 const FINE_BINS = NCNN_BINS * 16;
+/** Values of one sample that go into the histogram; 0 counts every value (the default). */
+export const MAX_BINNED_PER_SAMPLE = 0;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Subsampling stride for n values in rows of `width`: >= n / max, coprime with width. */
+export function binningStride(n: number, width: number, max = MAX_BINNED_PER_SAMPLE): number {
+  if (max <= 0 || n <= max) return 1;
+  let s = Math.ceil(n / max);
+  while (gcd(s, Math.max(1, width)) !== 1) s++;
+  return s;
+}
 
 export class BlobHistogram {
   readonly fine = new Float64Array(FINE_BINS);
@@ -20,13 +42,19 @@ export class BlobHistogram {
   sampleSize = 0;
   samples = 0;
 
-  /** Adds one sample's values. */
-  add(x: Float32Array): void {
-    let m = 0;
+  /**
+   * Adds one sample's values; `width` is its innermost dimension (for the subsampling
+   * stride), `maxBinned` the subsample size (0: bin every value).
+   */
+  add(x: Float32Array, width = 1, maxBinned = MAX_BINNED_PER_SAMPLE): void {
+    let hi = 0;
+    let lo = 0;
     for (let i = 0; i < x.length; i++) {
-      const a = Math.abs(x[i]!);
-      if (a > m) m = a;
+      const v = x[i]!;
+      if (v > hi) hi = v;
+      else if (v < lo) lo = v;
     }
+    const m = hi > -lo ? hi : -lo;
     this.sampleSize = x.length;
     this.samples++;
     if (m === 0) return;
@@ -35,8 +63,9 @@ export class BlobHistogram {
     while (m >= this.range) this.grow();
     const f = this.fine;
     const k = FINE_BINS / this.range;
+    const stride = binningStride(x.length, width, maxBinned);
     let nz = 0;
-    for (let i = 0; i < x.length; i++) {
+    for (let i = (this.samples - 1) % stride; i < x.length; i += stride) {
       const v = x[i]!;
       if (v === 0) continue;
       nz++;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlobHistogram, NCNN_BINS } from '../../src/quantize/histogram.js';
-import { aciqThreshold, activationThreshold, klThreshold } from '../../src/quantize/thresholds.js';
+import { BlobHistogram, NCNN_BINS, binningStride } from '../../src/quantize/histogram.js';
+import { aciqThreshold, activationThreshold, klCurve, klThreshold } from '../../src/quantize/thresholds.js';
 
 /** Deterministic normal samples (Box-Muller on a LCG). */
 function gaussian(n: number, seed: number, sigma = 1): Float32Array {
@@ -25,7 +25,7 @@ test('histogram: one streaming pass matches the two-pass histogram while the ran
   // later samples are wider, so the streaming range has to double several times
   const samples = [0.1, 0.5, 1, 3, 7].map((sigma, i) => gaussian(20000, 7 + i, sigma));
   const h = new BlobHistogram();
-  for (const s of samples) h.add(s);
+  for (const s of samples) h.add(s, 1, 0);
   const { hist, absmax } = exactHistogram(samples);
   assert.equal(h.absmax, absmax);
   const got = h.resample();
@@ -63,7 +63,7 @@ test('kl: clips a heavy-tailed distribution well below its max, keeps a uniform 
 test('minmax, percentile and aciq thresholds', () => {
   const g = gaussian(100000, 3);
   const h = new BlobHistogram();
-  h.add(g);
+  h.add(g, 1, 0);
   const sorted = Array.from(g, Math.abs).sort((a, b) => a - b);
   assert.equal(activationThreshold(h, 'minmax'), sorted[sorted.length - 1]);
   const p99 = activationThreshold(h, 'percentile', { percentile: 99 });
@@ -73,4 +73,85 @@ test('minmax, percentile and aciq thresholds', () => {
   const t = aciqThreshold(4, 10000);
   const gc = 0.5 * 0.35 * (1 + Math.sqrt(Math.PI * Math.log(4)));
   assert.ok(Math.abs(t - (3.92403714 * 4 * 2 * gc) / Math.sqrt(2 * Math.log(10000))) < 1e-9);
+});
+
+test('histogram: binning a strided subsample keeps absmax exact and the thresholds of full counting', () => {
+  // 40 "images" of a 64x28x28 feature map whose channels have different scales
+  const [c, hw] = [64, 28 * 28];
+  const samples = Array.from({ length: 40 }, (_, i) => {
+    const x = gaussian(c * hw, 100 + i);
+    for (let ch = 0; ch < c; ch++) for (let j = 0; j < hw; j++) x[ch * hw + j]! *= 0.2 + (ch % 8);
+    return x;
+  });
+  samples[17]![1234] = 90; // one outlier outside the subsample of its image
+  const full = new BlobHistogram();
+  const sub = new BlobHistogram();
+  for (const x of samples) {
+    full.add(x, 28, 0);
+    sub.add(x, 28, 16384);
+  }
+  const stride = binningStride(c * hw, 28, 16384);
+  assert.ok(stride > 1 && stride % 2 === 1 && stride % 7 !== 0, `stride ${stride} must be > 1 and coprime with 28`);
+  assert.equal(sub.absmax, full.absmax);
+  assert.equal(sub.absmax, 90);
+  for (const method of ['kl', 'percentile', 'aciq', 'minmax'] as const) {
+    const a = activationThreshold(full, method, { percentile: 99.99 });
+    const b = activationThreshold(sub, method, { percentile: 99.99 });
+    assert.ok(Math.abs(a - b) <= 0.02 * a, `${method}: subsampled ${b} vs full ${a}`);
+  }
+});
+
+/** The direct O(t)-per-candidate definition of ncnn2table's KL search (the oracle). */
+function klReference(hist: Float64Array, absmax: number, targetBins = 128): { threshold: number; curve: Float64Array } {
+  const n = hist.length;
+  const sum = hist.reduce((a, b) => a + b, 0);
+  const p = Float64Array.from(hist, (v) => v / sum);
+  const eps = 0.0001;
+  let best = targetBins;
+  let bestKl = Infinity;
+  const curve = new Float64Array(n).fill(Infinity);
+  for (let t = targetBins; t < n; t++) {
+    const clip = new Float64Array(t);
+    for (let j = 0; j < t; j++) clip[j] = eps + p[j]!;
+    for (let i = t; i < n; i++) clip[t - 1]! += p[i]!;
+    const per = t / targetBins;
+    const expand = new Float64Array(t).fill(eps);
+    for (let j = 0; j < targetBins; j++) {
+      const start = j * per;
+      const end = (j + 1) * per;
+      // mass of p over [start, end) (fractional bins at both ends), spread back uniformly
+      let acc = 0;
+      for (let k = Math.floor(start); k < Math.min(Math.ceil(end), t); k++) acc += p[k]! * (Math.min(end, k + 1) - Math.max(start, k));
+      const q = acc / per;
+      for (let k = Math.floor(start); k < Math.min(Math.ceil(end), t); k++) expand[k]! += q * (Math.min(end, k + 1) - Math.max(start, k));
+    }
+    let kl = 0;
+    for (let j = 0; j < t; j++) kl += clip[j]! * Math.log(clip[j]! / expand[j]!);
+    curve[t] = kl;
+    if (kl < bestKl) {
+      bestKl = kl;
+      best = t;
+    }
+  }
+  return { threshold: ((best + 0.5) * absmax) / n, curve };
+}
+
+test('kl: the prefix-sum search gives the divergences and threshold of the direct definition', () => {
+  const shapes: Array<[string, (i: number) => number]> = [
+    ['gaussian', (i) => Math.exp(-((i / 300) ** 2))],
+    ['relu-like, heavy tail', (i) => (i === 0 ? 5000 : 1 / (1 + i / 20) ** 2.5)],
+    ['bimodal with gaps', (i) => (i % 7 === 0 ? 0 : Math.exp(-(((i - 200) / 60) ** 2)) + 0.3 * Math.exp(-(((i - 900) / 120) ** 2)))],
+    ['sparse', (i) => (i < 400 && i % 3 === 0 ? 1 + (i % 11) : i === 1700 ? 2 : 0)],
+    ['far outlier cluster', (i) => Math.exp(-((i / 90) ** 2)) + (i > 1500 && i < 1900 ? 0.004 : 0)],
+    ['flat then cliff', (i) => (i < 1000 ? 1 : 0.05)],
+  ];
+  for (const [name, f] of shapes) {
+    const hist = Float64Array.from({ length: NCNN_BINS }, (_, i) => Math.round(1e6 * f(i)) / 1e3);
+    const ref = klReference(hist, 10);
+    const got = klCurve(hist);
+    for (let t = 128; t < NCNN_BINS; t++) {
+      assert.ok(Math.abs(got[t]! - ref.curve[t]!) <= 1e-9 * Math.max(1, Math.abs(ref.curve[t]!)), `${name}: KL at bin ${t}: ${got[t]} vs ${ref.curve[t]}`);
+    }
+    assert.equal(klThreshold(hist, 10), ref.threshold, name);
+  }
 });
