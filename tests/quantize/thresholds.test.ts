@@ -155,3 +155,18 @@ test('kl: the prefix-sum search gives the divergences and threshold of the direc
     assert.equal(klThreshold(hist, 10), ref.threshold, name);
   }
 });
+
+test('histogram: exact zeros stay out of the counts (ncnn2table), whatever the sample length', () => {
+  for (const n of [1, 3, 4, 7, 4097]) {
+    const x = new Float32Array(n).map((_, i) => (i % 3 === 0 ? 0 : ((i % 5) - 2) * 0.7));
+    const h = new BlobHistogram();
+    h.add(x, 1, 0);
+    h.add(x.map((v) => v * 3), 1, 0); // grows the range after the first fold
+    const { hist, absmax } = exactHistogram([x, x.map((v) => v * 3)]);
+    assert.equal(h.absmax, absmax, `n=${n}`);
+    const nonzero = hist.reduce((a, b) => a + b, 0);
+    assert.equal(h.nonzero, nonzero, `n=${n}`);
+    const got = h.resample();
+    assert.ok(Math.abs(got.reduce((a, b) => a + b, 0) - nonzero) < 1e-9, `n=${n}: resampled counts`);
+  }
+});

@@ -144,6 +144,31 @@ def quantize_and_score(onnx_path: Path, method: str | None, work: Path, x: np.nd
     return Result(onnx_path.name, method or "default", float(cos.mean()), float(cos.min()), calib_images, seconds, len(int8), kept)
 
 
+TOOLS = ROOT / ".cache" / "ncnn-tools"
+
+
+def ncnn_reference_score(onnx_path: Path, work: Path, x: np.ndarray, ref: np.ndarray, pre: Preprocess,
+                         calib: Path = CALIB, calib_images: int = 128, method: str = "kl") -> Result:
+    """ncnn's own ncnn2table + ncnn2int8 (tools/ncnn_build) on the same calibration images,
+    scored like quantize_and_score: the reference edgeface must not be worse than."""
+    stem = work / f"{onnx_path.stem}-ncnn"
+    subprocess.run(["node", str(CLI), "convert", str(onnx_path), "-o", str(stem)], check=True, capture_output=True)
+    files = sorted(p for p in calib.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:calib_images]
+    (work / "list.txt").write_text("".join(f"{f}\n" for f in files))
+    vec = lambda v: "[" + ",".join(f"{a:g}" for a in v) + "]"
+    t0 = time.perf_counter()
+    subprocess.run([str(TOOLS / "ncnn2table"), f"{stem}.param", f"{stem}.bin", str(work / "list.txt"), f"{stem}.table",
+                    f"mean={vec(pre.mean)}", f"norm={vec([1 / s for s in pre.std])}", "shape=[112,112,3]",
+                    f"pixel={pre.color}", f"method={method}"], check=True, capture_output=True)
+    subprocess.run([str(TOOLS / "ncnn2int8"), f"{stem}.param", f"{stem}.bin", f"{stem}-int8.param", f"{stem}-int8.bin",
+                    f"{stem}.table"], check=True, capture_output=True)
+    seconds = time.perf_counter() - t0
+    g = onnx.load(str(onnx_path), load_external_data=False).graph
+    cos = row_cosines(ncnn_embeddings(Path(f"{stem}-int8.param"), Path(f"{stem}-int8.bin"), x, g.input[0].name,
+                                      g.output[0].name, int8=True), ref)
+    return Result(onnx_path.name, f"ncnn2table {method}", float(cos.mean()), float(cos.min()), calib_images, seconds, -1, [])
+
+
 def backbone_fixtures(nets: tuple[str, ...] = NETS, out: Path = FIXTURES) -> list[Path]:
     """One ONNX file per backbone (opset 17, classic exporter, static batch, BN folded)."""
     want = [out / f"{n}-classic-op17-static-bnfold-plain.onnx" for n in nets]
@@ -163,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--held-out", type=int, default=200)
     p.add_argument("--calib-images", type=int, default=128)
     p.add_argument("--json", type=Path, help="also write the results here")
+    p.add_argument("--reference", action="store_true", help="also score ncnn2table + ncnn2int8 (kl) on the same images")
     a = p.parse_args(argv)
     models = a.models or [*backbone_fixtures(), ROOT / "models" / "edgeface-mbf.onnx"]
     files = held_out_images(a.held_out)
@@ -172,8 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         for m in models:
             x = Preprocess.of(m).load(files)
             ref = onnx_embeddings(m, x)
-            for method in a.methods.split(","):
-                r = quantize_and_score(m, method, Path(tmp), x, ref, calib_images=a.calib_images)
+            runs = [lambda method=method: quantize_and_score(m, method, Path(tmp), x, ref, calib_images=a.calib_images)
+                    for method in a.methods.split(",")]
+            if a.reference:
+                runs.append(lambda: ncnn_reference_score(m, Path(tmp), x, ref, Preprocess.of(m), calib_images=a.calib_images))
+            for run in runs:
+                r = run()
                 results.append(r)
                 print(f"{r.model:44s} {r.method:10s} {r.mean:9.5f} {r.min:9.5f} {r.quantized_layers:11d} {r.quantize_s:10.1f}", flush=True)
     if a.json:
