@@ -33,17 +33,7 @@ export function binningStride(n: number, width: number, max = MAX_BINNED_PER_SAM
 }
 
 export class BlobHistogram {
-  /** Folded counts of the fine bins (read through `fine`). */
-  private readonly counts = new Float64Array(FINE_BINS);
-  /**
-   * Four interleaved integer histograms that add() counts into: consecutive values rarely
-   * hit the same lane's bin, which keeps the increments independent (about 2x faster than
-   * one array); folded into `counts` whenever the fine bins are read or rescaled.
-   */
-  private readonly lanes = [0, 1, 2, 3].map(() => new Uint32Array(FINE_BINS));
-  /** Exact zeros counted into bin 0 of the lanes, taken out again when folding. */
-  private zerosPending = 0;
-  private pending = false;
+  readonly fine = new Float64Array(FINE_BINS);
   range = 0;
   absmax = 0;
   /** Non-zero values seen (ncnn2table leaves exact zeros out of the histogram). */
@@ -52,100 +42,41 @@ export class BlobHistogram {
   sampleSize = 0;
   samples = 0;
 
-  /** Counts per fine bin over [0, range). */
-  get fine(): Float64Array {
-    this.fold();
-    return this.counts;
-  }
-
-  private fold(): void {
-    if (!this.pending) return;
-    const [l0, l1, l2, l3] = this.lanes as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-    const c = this.counts;
-    for (let i = 0; i < FINE_BINS; i++) c[i]! += l0[i]! + l1[i]! + l2[i]! + l3[i]!;
-    c[0]! -= this.zerosPending;
-    for (const l of this.lanes) l.fill(0);
-    this.zerosPending = 0;
-    this.pending = false;
-  }
-
   /**
    * Adds one sample's values; `width` is its innermost dimension (for the subsampling
    * stride), `maxBinned` the subsample size (0: bin every value).
    */
   add(x: Float32Array, width = 1, maxBinned = MAX_BINNED_PER_SAMPLE): void {
-    const n = x.length;
-    // absmax with two independent accumulators (NaN never compares greater)
-    let m0 = 0;
-    let m1 = 0;
-    const even = n & ~1;
-    for (let i = 0; i < even; i += 2) {
-      const a = x[i]!;
-      const b = x[i + 1]!;
-      const aa = a < 0 ? -a : a;
-      const bb = b < 0 ? -b : b;
-      if (aa > m0) m0 = aa;
-      if (bb > m1) m1 = bb;
+    let hi = 0;
+    let lo = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v > hi) hi = v;
+      else if (v < lo) lo = v;
     }
-    if (even < n) {
-      const a = Math.abs(x[even]!);
-      if (a > m0) m0 = a;
-    }
-    const m = m0 > m1 ? m0 : m1;
-    this.sampleSize = n;
+    const m = hi > -lo ? hi : -lo;
+    this.sampleSize = x.length;
     this.samples++;
     if (m === 0) return;
     if (m > this.absmax) this.absmax = m;
     if (this.range === 0) this.range = m * 1.0000001;
     while (m >= this.range) this.grow();
+    const f = this.fine;
     const k = FINE_BINS / this.range;
-    const last = FINE_BINS - 1;
-    const [l0, l1, l2, l3] = this.lanes as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-    const stride = binningStride(n, width, maxBinned);
-    let counted = 0;
-    let zeros = 0;
-    if (stride === 1) {
-      // every value lands in a bin (zeros in bin 0, counted and taken out at fold time)
-      const quad = n & ~3;
-      for (let i = 0; i < quad; i += 4) {
-        const a = x[i]!;
-        const b = x[i + 1]!;
-        const c = x[i + 2]!;
-        const d = x[i + 3]!;
-        zeros += (a === 0 ? 1 : 0) + (b === 0 ? 1 : 0) + (c === 0 ? 1 : 0) + (d === 0 ? 1 : 0);
-        let j = ((a < 0 ? -a : a) * k) | 0;
-        l0[j < last ? j : last]!++;
-        j = ((b < 0 ? -b : b) * k) | 0;
-        l1[j < last ? j : last]!++;
-        j = ((c < 0 ? -c : c) * k) | 0;
-        l2[j < last ? j : last]!++;
-        j = ((d < 0 ? -d : d) * k) | 0;
-        l3[j < last ? j : last]!++;
-      }
-      for (let i = quad; i < n; i++) {
-        const v = x[i]!;
-        if (v === 0) zeros++;
-        const j = (Math.abs(v) * k) | 0;
-        l0[j < last ? j : last]!++;
-      }
-      counted = n;
-    } else {
-      for (let i = (this.samples - 1) % stride; i < n; i += stride) {
-        const v = x[i]!;
-        if (v === 0) zeros++;
-        const j = (Math.abs(v) * k) | 0;
-        l0[j < last ? j : last]!++;
-        counted++;
-      }
+    const stride = binningStride(x.length, width, maxBinned);
+    let nz = 0;
+    for (let i = (this.samples - 1) % stride; i < x.length; i += stride) {
+      const v = x[i]!;
+      if (v === 0) continue;
+      nz++;
+      const b = (Math.abs(v) * k) | 0;
+      f[b < FINE_BINS ? b : FINE_BINS - 1]!++;
     }
-    // NaN lands in bin 0 too ((NaN * k) | 0 === 0) and counts as non-zero, as before
-    this.zerosPending += zeros;
-    this.nonzero += counted - zeros;
-    this.pending = true;
+    this.nonzero += nz;
   }
 
   private grow(): void {
-    const f = this.fine; // folds pending lane counts first
+    const f = this.fine;
     for (let i = 0; i < FINE_BINS / 2; i++) f[i] = f[2 * i]! + f[2 * i + 1]!;
     f.fill(0, FINE_BINS / 2);
     this.range *= 2;
@@ -157,9 +88,8 @@ export class BlobHistogram {
     if (this.absmax === 0) return out;
     const w = this.range / FINE_BINS; // fine bin width
     const scale = bins / this.absmax;
-    const fine = this.fine;
     for (let i = 0; i < FINE_BINS; i++) {
-      const c = fine[i]!;
+      const c = this.fine[i]!;
       if (c === 0) continue;
       const lo = i * w * scale;
       const hi = Math.min((i + 1) * w * scale, bins);
@@ -184,10 +114,9 @@ export class BlobHistogram {
     if (this.nonzero === 0) return 0;
     const target = fraction * this.nonzero;
     const w = this.range / FINE_BINS;
-    const fine = this.fine;
     let acc = 0;
     for (let i = 0; i < FINE_BINS; i++) {
-      const c = fine[i]!;
+      const c = this.fine[i]!;
       if (acc + c >= target) {
         const within = c > 0 ? (target - acc) / c : 0;
         return Math.min((i + within) * w, this.absmax);
@@ -212,12 +141,11 @@ export class BlobHistogram {
       while (this.range < o.range) this.grow();
       const w = o.range / FINE_BINS;
       const k = FINE_BINS / this.range;
-      const [mine, theirs] = [this.fine, o.fine];
       for (let i = 0; i < FINE_BINS; i++) {
-        const c = theirs[i]!;
+        const c = o.fine[i]!;
         if (c === 0) continue;
         const b = Math.min(((i + 0.5) * w * k) | 0, FINE_BINS - 1);
-        mine[b]! += c;
+        this.fine[b]! += c;
       }
     }
     this.absmax = Math.max(this.absmax, o.absmax);
