@@ -20,10 +20,12 @@ import { presetByName, type Preprocess } from '../src/image/preprocess.js';
 import { NcnnRuntime } from '../src/runtime/ncnn.js';
 import { pythonInterpreter } from '../src/runtime/python.js';
 import { quantize } from '../src/quantize/quantize.js';
-import type { ActivationMethod } from '../src/quantize/thresholds.js';
+import { DEFAULT_METHOD, type ActivationMethod } from '../src/quantize/thresholds.js';
 import { convertOnnxFile } from '../src/convert/convert.js';
 import { readNcnnModel, writeNcnnModel } from '../src/ncnn/io.js';
-import { listCalibrationImages } from '../src/quantize/calibration-images.js';
+import { listCalibrationImages, streamCalibrationBatches } from '../src/quantize/calibration-images.js';
+import { OnnxActivationSource } from '../src/quantize/activation-source.js';
+import { quantizableLayers } from '../src/quantize/quantizable.js';
 import { heldOutImages, haveSharedData, MODELS } from '../tests/quantize/heldout.js';
 import { embeddingCosine, loadInputs } from '../tests/quantize/embeddings.js';
 
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
   const isOnnx = model.endsWith('.onnx');
   const calib = arg('--calib', 'calibration/images')!;
   const count = Number(arg('--images', '500'));
-  const method = (arg('--method', 'kl') ?? 'kl') as ActivationMethod;
+  const method = (arg('--method') ?? DEFAULT_METHOD) as ActivationMethod;
   const preset = arg('--preset', isOnnx && model.includes('foamliu') ? 'imagenet' : model.includes('insightface') ? 'raw' : 'arcface')!;
   const pre: Preprocess = presetByName(preset);
   const files = listCalibrationImages(calib).slice(0, count);
@@ -126,6 +128,15 @@ async function main(): Promise<void> {
       console.log('ncnn2table: not built (tools/ncnn_build/build.sh), no comparison');
     }
     if (isOnnx) {
+      // the floor of this design: onnxruntime-node with every layer input exposed, decoding
+      // and inference only, no statistics
+      const blobs = [...new Set(quantizableLayers(convertOnnxFile(model).model).map((q) => q.input))];
+      const { source } = await OnnxActivationSource.open(model, blobs);
+      const t2 = performance.now();
+      for await (const b of streamCalibrationBatches(files, pre, source.preferredBatch, { used: 0, skipped: [] })) await source.run(b);
+      const floor = (performance.now() - t2) / 1000;
+      await source.close();
+      console.log(`edgeface floor: onnxruntime-node inference alone with ${blobs.length} layer inputs exposed (no statistics): ${floor.toFixed(2)} s`);
       const peer = await execa(py, ['-c', PEER_CALIBRATION, model, list, pre.mean.join(','), pre.std.join(','), pre.color, String(pre.inputSize[0]), String(pre.inputSize[1]), dir]);
       const p = JSON.parse(peer.stdout.trim().split('\n').pop()!) as { seconds: number; tensors: number };
       console.log(`onnxruntime quantize_static calibration (Entropy): ${p.seconds.toFixed(2)} s for ${p.tensors} tensors`);

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isEdgefaceError } from '../errors.js';
 import { preprocessFromFlags } from '../image/preprocess.js';
 import { quantize, type QuantizeOptions } from './quantize.js';
-import { ACTIVATION_METHODS, type ActivationMethod } from './thresholds.js';
+import { ACTIVATION_METHODS, DEFAULT_METHOD, type ActivationMethod } from './thresholds.js';
 
 interface Flags {
   calib?: string;
@@ -94,7 +94,7 @@ export function registerQuantizeCommand(program: Command): Command {
     .option('--out-param <file>', 'INT8 .param path')
     .option('--out-bin <file>', 'INT8 .bin path')
     .option('--table-out <file>', 'calibration table path')
-    .addOption(new Option('--method <name>', 'activation scale method').choices(ACTIVATION_METHODS).default('kl'))
+    .addOption(new Option('--method <name>', 'activation scale method').choices(ACTIVATION_METHODS).default(DEFAULT_METHOD))
     .option('--percentile <p>', 'percentile of |x| for --method percentile', number(50, 100), 99.99)
     .option('--keep-fp32 <layers>', 'comma-separated layer names to keep FP32')
     .option('--fp16', 'store weights left FP32 as float16 (as ncnn2int8 does)')

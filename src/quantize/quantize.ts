@@ -26,7 +26,7 @@ import { quantizableLayers } from './quantizable.js';
 import { DEFAULT_TINY_POLICY, tinyLayers } from './tiny-layers.js';
 import { autoKeepFp32, formatSensitivity, measureSensitivity, type SensitivityReport } from './sensitivity.js';
 import { readTable, writeTable, type QuantTable } from './table.js';
-import type { ActivationMethod } from './thresholds.js';
+import { DEFAULT_METHOD, type ActivationMethod } from './thresholds.js';
 
 export interface QuantizeOptions {
   /** FP32 model: .onnx (converted first) or ncnn .param (with `bin`, default same stem .bin). */
@@ -140,7 +140,7 @@ async function resolveModelPreprocess(opts: QuantizeOptions, sidecar?: ModelSide
 export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
   const log = opts.log ?? (() => undefined);
   if (!opts.table && !opts.calib) throw new EdgefaceError('quantize needs --calib <folder> (or --table <file>)');
-  const method = opts.method ?? 'kl';
+  const method = opts.method ?? DEFAULT_METHOD;
   const wantSensitivity = !!(opts.sensitivity || opts.sensitivityJson || opts.auto);
   if (opts.auto && opts.minCosine === undefined) throw new EdgefaceError('--auto needs --min-cosine <x> (e.g. 0.995)');
   const loaded = await loadModel(opts);

@@ -8,6 +8,15 @@ export type ActivationMethod = 'kl' | 'aciq' | 'eq' | 'minmax' | 'percentile';
 export const ACTIVATION_METHODS: ActivationMethod[] = ['kl', 'aciq', 'eq', 'minmax', 'percentile'];
 
 /**
+ * The default: the 99.99th percentile of |x|. Measured on 200 held-out LFW faces against FP32
+ * (README), it beats ncnn2table's kl on every model tried, at the same calibration cost:
+ * mean cosine 0.996 vs 0.959 on foamliu's MS1M MobileFaceNet, whose accuracy KL's clipping
+ * hurts most, 0.9962 vs 0.9943 on insightface's, 0.9991 vs 0.9989 on the bundled model and
+ * 0.995 vs 0.989 on iresnet34. eq is a little better still, at 1.5 to 2.5x the time.
+ */
+export const DEFAULT_METHOD: ActivationMethod = 'percentile';
+
+/**
  * Target bin j of `per` source bins covers source bins [start, end): the whole ones
  * leftUpper..rightLower-1 plus fractions leftScale of bin leftUpper-1 and rightScale of
  * bin rightLower (how ncnn2table spreads a histogram over fewer bins and back).

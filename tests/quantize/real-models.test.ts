@@ -3,7 +3,8 @@
  * settings on a slice of calibration/, run FP32 and INT8 in the real ncnn runtime on 200
  * held-out LFW faces (people in LFW pairs, never in calibration/). The bars are the figures
  * of ncnn's own ncnn2table + ncnn2int8 in ../shared/models/README.md (calibrated there on
- * 1,548 faces): edgeface must not be worse on the same models.
+ * 1,548 faces): edgeface must not be worse on the same models, and must reach the issue's
+ * mean cosine of 0.995 with its default method.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,5 +64,6 @@ test('foamliu-mobilefacenet (ONNX via onnxruntime statistics): INT8 beats the nc
   }
 });
 
-const MBF_MEAN = 0.989;
-const FOAM_MEAN = 0.948;
+// the issue's bar (>= 0.995 mean), above ncnn2table+ncnn2int8's 0.989 / 0.948 on these models
+const MBF_MEAN = 0.995;
+const FOAM_MEAN = 0.995;
