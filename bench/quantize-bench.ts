@@ -28,6 +28,7 @@ import { OnnxActivationSource } from '../src/quantize/activation-source.js';
 import { quantizableLayers } from '../src/quantize/quantizable.js';
 import { heldOutImages, haveSharedData, MODELS } from '../tests/quantize/heldout.js';
 import { embeddingCosine, loadInputs } from '../tests/quantize/embeddings.js';
+import { NCNN_TOOLS, ncnn2tableArgs } from '../tests/quantize/ncnn-tools.js';
 
 function arg(name: string, dflt?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -105,32 +106,29 @@ async function main(): Promise<void> {
 
     // FP32 ncnn files of the same model: ncnn2table's input, and latency and cosine below
     let fp32 = { param: model, bin: model.replace(/\.param$/, '.bin') };
-    if (isOnnx) {
-      const conv = convertOnnxFile(model);
+    const conv = isOnnx ? convertOnnxFile(model) : undefined;
+    if (conv) {
       fp32 = { param: path.join(dir, 'fp32.param'), bin: path.join(dir, 'fp32.bin') };
       await writeNcnnModel(conv.model, fp32.param, fp32.bin);
     }
     const list = path.join(dir, 'files.txt');
     writeFileSync(list, files.join('\n') + '\n');
 
-    const ncnn2table = path.resolve('.cache/ncnn-tools/ncnn2table');
+    const ncnn2table = path.join(NCNN_TOOLS, 'ncnn2table');
     if (existsSync(ncnn2table)) {
-      const [w, h] = pre.inputSize;
-      const vec = (v: number[]) => `[${v.join(',')}]`;
       const peerMethod = ['kl', 'aciq', 'eq'].includes(method) ? method : 'kl'; // ncnn2table has these three
       const t1 = performance.now();
-      await execa(ncnn2table, [fp32.param, fp32.bin, list, path.join(dir, 'ncnn2table.table'), `mean=${vec(pre.mean)}`,
-        `norm=${vec(pre.std.map((v) => 1 / v))}`, `shape=[${w},${h},3]`, `pixel=${pre.color}`, `thread=${os.cpus().length}`, `method=${peerMethod}`]);
+      await execa(ncnn2table, ncnn2tableArgs(fp32, list, path.join(dir, 'ncnn2table.table'), pre, { method: peerMethod }));
       const secs = (performance.now() - t1) / 1000;
       console.log(`ncnn2table calibration (method=${peerMethod}, ${os.cpus().length} threads): ${secs.toFixed(2)} s`);
       console.log(`calibration speed-up edgeface vs ncnn2table: ${(secs / r.calibrationSeconds!).toFixed(2)}x (statistics), ${(secs / total).toFixed(2)}x (end to end)`);
     } else {
       console.log('ncnn2table: not built (tools/ncnn_build/build.sh), no comparison');
     }
-    if (isOnnx) {
+    if (conv) {
       // the floor of this design: onnxruntime-node with every layer input exposed, decoding
       // and inference only, no statistics
-      const blobs = [...new Set(quantizableLayers(convertOnnxFile(model).model).map((q) => q.input))];
+      const blobs = [...new Set(quantizableLayers(conv.model).map((q) => q.input))];
       const { source } = await OnnxActivationSource.open(model, blobs);
       const t2 = performance.now();
       for await (const b of streamCalibrationBatches(files, pre, source.preferredBatch, { used: 0, skipped: [] })) await source.run(b);

@@ -36,7 +36,7 @@ export async function collectActivationStats(
   opts: CollectOptions = {},
 ): Promise<CalibrationStats> {
   const t0 = performance.now();
-  const batchSize = opts.batch ?? Math.max(1, Math.min(...sources.map((s) => s.preferredBatch)));
+  const batchSize = opts.batch ?? (sources.length ? Math.max(1, Math.min(...sources.map((s) => s.preferredBatch))) : 8);
   const keep = opts.keepSamples ?? 0;
   const binned = opts.maxBinned ?? MAX_BINNED_PER_SAMPLE;
   const histograms = new Map<string, BlobHistogram>();

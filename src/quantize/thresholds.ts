@@ -59,7 +59,7 @@ export function klCurve(hist: Float64Array, targetBins = 128): Float64Array {
   const eps = 0.0001;
   const p = new Float64Array(n);
   for (let i = 0; i < n; i++) p[i] = hist[i]! / sum;
-  // prefix sums: ps[k] = sum p[0..k), cs[k] = sum clip[0..k), cl[k] = sum clip log clip over [0..k)
+  // prefix sums: ps[k] = sum of p over [0, k), cl[k] = sum of clip log clip over [0, k)
   const ps = new Float64Array(n + 1);
   const cl = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {

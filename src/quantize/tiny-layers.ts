@@ -6,6 +6,7 @@
  * those models (sensitivity report: embedding cosine 0.995 from that layer alone). Such
  * layers stay FP32 by default.
  */
+import { paramNumber } from '../ncnn/model.js';
 import type { QuantLayer } from './quantizable.js';
 
 export interface TinyLayerPolicy {
@@ -22,10 +23,7 @@ export function layerMacs(q: QuantLayer, inputShape: number[]): number {
   const weights = q.channels * q.perChannel;
   if (q.kind === 'InnerProduct' || inputShape.length < 3) return weights;
   const [, h, w] = inputShape as [number, number, number];
-  const p = (id: number, d: number) => {
-    const v = q.layer.params.get(id);
-    return v && v.kind === 'int' ? v.value : d;
-  };
+  const p = (id: number, d: number) => paramNumber(q.layer, id, d);
   const left = p(4, 0);
   const same = left === -233 || left === -234;
   const padW = same ? 0 : left + p(15, left);

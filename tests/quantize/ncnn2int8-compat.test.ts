@@ -23,8 +23,8 @@ import { paramNumber } from '../../src/ncnn/model.js';
 import { MODELS, haveSharedData } from './heldout.js';
 import { loadInputs } from './embeddings.js';
 import { listCalibrationImages } from '../../src/quantize/calibration-images.js';
+import { NCNN_TOOLS as tools, ncnn2tableArgs } from './ncnn-tools.js';
 
-const tools = process.env.NCNN_TOOLS ?? path.resolve('.cache/ncnn-tools');
 const ncnn2int8 = path.join(tools, 'ncnn2int8');
 const ncnn2table = path.join(tools, 'ncnn2table');
 const haveTools = existsSync(ncnn2int8) && existsSync(ncnn2table);
@@ -89,10 +89,7 @@ async function ncnn2tableToEdgeface(c: Case, tag: string): Promise<void> {
   const list = path.join(dir, `${tag}-images.txt`);
   writeFileSync(list, listCalibrationImages('calibration/images').slice(0, 16).join('\n') + '\n');
   const table = path.join(dir, `${tag}-ncnn2table.table`);
-  const [w, h] = c.pre.inputSize;
-  const vec = (v: number[]) => `[${v.join(',')}]`;
-  await execa(ncnn2table, [`${c.stem}.param`, `${c.stem}.bin`, list, table, `mean=${vec(c.pre.mean)}`,
-    `norm=${vec(c.pre.std.map((s) => 1 / s))}`, `shape=[${w},${h},3]`, `pixel=${c.pre.color}`, 'thread=2', 'method=kl']);
+  await execa(ncnn2table, ncnn2tableArgs({ param: `${c.stem}.param`, bin: `${c.stem}.bin` }, list, table, c.pre, { threads: 2 }));
   const ours = path.join(dir, `${tag}-edgeface-from-their-table`);
   await quantize({ model: `${c.stem}.param`, table, outParam: `${ours}.param`, outBin: `${ours}.bin`, progress: false });
   const theirs = path.join(dir, `${tag}-ncnn2int8-from-their-table`);
