@@ -1,7 +1,8 @@
 /**
  * Quantizer benchmark, everything measured in one run on this machine:
  *  1. calibration wall time for the same calibration images: edgeface (onnxruntime-node with
- *     every quantizable layer's input exposed, one streaming pass; or the ncnn runner for a
+ *     every quantizable layer's input exposed, one streaming pass in one worker thread per
+ *     core; or the ncnn runner for a
  *     .param) vs ncnn's own ncnn2table (built by tools/ncnn_build/build.sh, same method, all
  *     cores) and, for an ONNX model, onnxruntime's quantize_static calibration (Entropy, the
  *     same KL method, augmented model + CalibrationDataReader);
@@ -126,15 +127,16 @@ async function main(): Promise<void> {
       console.log('ncnn2table: not built (tools/ncnn_build/build.sh), no comparison');
     }
     if (conv) {
-      // the floor of this design: onnxruntime-node with every layer input exposed, decoding
-      // and inference only, no statistics
+      // for scale: one onnxruntime-node session on all cores with every layer input exposed,
+      // decoding and inference only, no statistics (edgeface itself runs one single-threaded
+      // session per core in worker threads and histograms there)
       const blobs = [...new Set(quantizableLayers(conv.model).map((q) => q.input))];
       const { source } = await OnnxActivationSource.open(model, blobs);
       const t2 = performance.now();
       for await (const b of streamCalibrationBatches(files, pre, source.preferredBatch, { used: 0, skipped: [] })) await source.run(b);
       const floor = (performance.now() - t2) / 1000;
       await source.close();
-      console.log(`edgeface floor: onnxruntime-node inference alone with ${blobs.length} layer inputs exposed (no statistics): ${floor.toFixed(2)} s`);
+      console.log(`for scale: one onnxruntime-node session (${os.availableParallelism()} threads), inference alone with ${blobs.length} layer inputs exposed, no statistics: ${floor.toFixed(2)} s`);
       const peer = await execa(py, ['-c', PEER_CALIBRATION, model, list, pre.mean.join(','), pre.std.join(','), pre.color, String(pre.inputSize[0]), String(pre.inputSize[1]), dir]);
       const p = JSON.parse(peer.stdout.trim().split('\n').pop()!) as { seconds: number; tensors: number };
       console.log(`onnxruntime quantize_static calibration (Entropy): ${p.seconds.toFixed(2)} s for ${p.tensors} tensors`);

@@ -40,6 +40,18 @@ function onnxTensorNames(model: onnxProto.onnx.ModelProto): Set<string> {
   return names;
 }
 
+/** An ONNX model with the wanted blobs exposed, ready to open a session on (cloneable). */
+export interface PreparedOnnxModel {
+  file: string;
+  bytes: Uint8Array;
+  inputName: string;
+  /** [ncnn blob, ONNX tensor] */
+  mapping: Array<[string, string]>;
+  dynamicBatch: boolean;
+  /** Wanted blobs with no ONNX tensor of that name. */
+  missing: string[];
+}
+
 export class OnnxActivationSource implements ActivationSource {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -63,6 +75,12 @@ export class OnnxActivationSource implements ActivationSource {
    * blobs it cannot deliver (no ONNX tensor of that name).
    */
   static async open(file: string, wanted: string[], threads = os.availableParallelism()): Promise<{ source: OnnxActivationSource; missing: string[] }> {
+    const prepared = OnnxActivationSource.prepare(file, wanted);
+    return { source: await OnnxActivationSource.fromPrepared(prepared, threads), missing: prepared.missing };
+  }
+
+  /** Reads `file` and adds every wanted blob's tensor to its outputs (no session yet). */
+  static prepare(file: string, wanted: string[]): PreparedOnnxModel {
     let model: onnxProto.onnx.ModelProto;
     try {
       model = onnx.ModelProto.decode(readFileSync(file));
@@ -91,17 +109,22 @@ export class OnnxActivationSource implements ActivationSource {
     }
     const dims = input.type?.tensorType?.shape?.dim ?? [];
     const dynamicBatch = dims.length > 0 && !(Number(dims[0]!.dimValue ?? 0) > 0);
+    return { file, bytes: onnx.ModelProto.encode(model).finish(), inputName: input.name!, mapping: [...mapping], dynamicBatch, missing };
+  }
+
+  /** A session on a prepared model (in this thread; calibration workers each make one). */
+  static async fromPrepared(p: PreparedOnnxModel, threads: number): Promise<OnnxActivationSource> {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), {
+      session = await ort.InferenceSession.create(p.bytes, {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
       });
     } catch (e) {
-      throw new EdgefaceError(`${file}: onnxruntime cannot load this model (${(e as Error).message.split('\n')[0]})`);
+      throw new EdgefaceError(`${p.file}: onnxruntime cannot load this model (${(e as Error).message.split('\n')[0]})`);
     }
-    return { source: new OnnxActivationSource(session, input.name!, mapping, dynamicBatch), missing };
+    return new OnnxActivationSource(session, p.inputName, new Map(p.mapping), p.dynamicBatch);
   }
 
   async run(batch: CalibrationBatch): Promise<Map<string, BlobValues>> {

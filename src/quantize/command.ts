@@ -114,7 +114,7 @@ export function registerQuantizeCommand(program: Command): Command {
     .option('--sensitivity-images <n>', 'images for sensitivity and --auto (default 64)', positiveInt)
     .option('--auto', 'keep the fewest layers FP32 that reach --min-cosine')
     .option('--min-cosine <x>', 'target mean embedding cosine vs FP32 for --auto', number(0, 1))
-    .option('--threads <n>', 'runtime threads', positiveInt)
+    .option('--threads <n>', 'threads: calibration workers (one onnxruntime session each) and ncnn runtime threads (default: all cores)', positiveInt)
     .option('-q, --quiet', 'no progress or summary on stderr')
     .action(async (model: string, bin: string | undefined, flags: Flags) => {
       try {

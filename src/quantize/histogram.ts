@@ -6,6 +6,10 @@
  * reaches past range, range doubles and neighbouring bins merge pairwise (exact). At the end
  * the fine bins are resampled onto ncnn's 2048 bins over [0, absmax]: range <= 2*absmax, so
  * every target bin spans >= 8 fine bins and the resampling error stays within one fine bin.
+ * The range is always a power of two, so histograms built apart (one per calibration
+ * worker) merge exactly: a fine bin of the narrower one falls whole into one of the wider.
+ * Fine bin i holds |x| in (i*w, (i+1)*w] (w = range/FINE_BINS), so index ceil(|x|/w) is
+ * free for exact zeros, which ncnn2table leaves out: no per-value branch separates them.
  *
  * By default every value is counted, as ncnn2table does. `maxBinned` > 0 counts at most that
  * many values of each sample instead (absmax stays exact): a strided subsample whose stride
@@ -16,12 +20,35 @@
  */
 export const NCNN_BINS = 2048;
 const FINE_BINS = NCNN_BINS * 16;
+/** Counting lanes: values go round-robin into independent u32 count arrays, so runs of equal
+ * values (zeros, clipped maxima) do not serialise on one counter's load-add-store. */
+const LANES = 4;
+const LANE = FINE_BINS + 1; // slot 0 counts exact zeros
+/** Flush lanes into the float64 totals before any u32 count could overflow. */
+const FLUSH_AT = 2 ** 32 - 2 ** 28;
 /** Values of one sample that go into the histogram; 0 counts every value (the default). */
 export const MAX_BINNED_PER_SAMPLE = 0;
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
+}
+
+/** max |x|, four independent maxima so the loop is not one long dependency chain. */
+function absMax(x: Float32Array): number {
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  const n4 = x.length & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    m0 = Math.max(m0, Math.abs(x[i]!));
+    m1 = Math.max(m1, Math.abs(x[i + 1]!));
+    m2 = Math.max(m2, Math.abs(x[i + 2]!));
+    m3 = Math.max(m3, Math.abs(x[i + 3]!));
+  }
+  for (let i = n4; i < x.length; i++) m0 = Math.max(m0, Math.abs(x[i]!));
+  return Math.max(m0, m1, m2, m3);
 }
 
 /** Subsampling stride for n values in rows of `width`: >= n / max, coprime with width. */
@@ -33,46 +60,80 @@ export function binningStride(n: number, width: number, max = MAX_BINNED_PER_SAM
 }
 
 export class BlobHistogram {
-  readonly fine = new Float64Array(FINE_BINS);
+  private readonly totals = new Float64Array(FINE_BINS);
+  private lanes: Uint32Array | undefined;
+  /** Values counted in the lanes since the last flush. */
+  private pending = 0;
+  private nonzeroTotal = 0;
   range = 0;
   absmax = 0;
-  /** Non-zero values seen (ncnn2table leaves exact zeros out of the histogram). */
-  nonzero = 0;
   /** Elements of one sample (ACIQ's N, as ncnn2table takes it). */
   sampleSize = 0;
   samples = 0;
+
+  /** Counts per fine bin over [0, range). */
+  get fine(): Float64Array {
+    this.flush();
+    return this.totals;
+  }
+
+  /** Non-zero values seen (ncnn2table leaves exact zeros out of the histogram). */
+  get nonzero(): number {
+    this.flush();
+    return this.nonzeroTotal;
+  }
 
   /**
    * Adds one sample's values; `width` is its innermost dimension (for the subsampling
    * stride), `maxBinned` the subsample size (0: bin every value).
    */
   add(x: Float32Array, width = 1, maxBinned = MAX_BINNED_PER_SAMPLE): void {
-    let hi = 0;
-    let lo = 0;
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i]!;
-      if (v > hi) hi = v;
-      else if (v < lo) lo = v;
-    }
-    const m = hi > -lo ? hi : -lo;
+    const m = absMax(x);
+    if (!(m < Infinity)) throw new RangeError('NaN or infinite values');
     this.sampleSize = x.length;
     this.samples++;
     if (m === 0) return;
     if (m > this.absmax) this.absmax = m;
-    if (this.range === 0) this.range = m * 1.0000001;
-    while (m >= this.range) this.grow();
-    const f = this.fine;
-    const k = FINE_BINS / this.range;
-    const stride = binningStride(x.length, width, maxBinned);
-    let nz = 0;
-    for (let i = (this.samples - 1) % stride; i < x.length; i += stride) {
-      const v = x[i]!;
-      if (v === 0) continue;
-      nz++;
-      const b = (Math.abs(v) * k) | 0;
-      f[b < FINE_BINS ? b : FINE_BINS - 1]!++;
+    if (this.range === 0) this.range = 2 ** Math.ceil(Math.log2(m));
+    if (m >= this.range) {
+      this.flush();
+      while (m >= this.range) this.grow();
     }
-    this.nonzero += nz;
+    if (this.pending + x.length >= FLUSH_AT) this.flush();
+    const lanes = (this.lanes ??= new Uint32Array(LANES * LANE));
+    const k = FINE_BINS / this.range; // |x| <= m < range, so every index is <= FINE_BINS
+    const stride = binningStride(x.length, width, maxBinned);
+    if (stride === 1) {
+      const n4 = x.length & ~3;
+      for (let i = 0; i < n4; i += 4) {
+        lanes[Math.ceil(Math.abs(x[i]!) * k)]!++;
+        lanes[LANE + Math.ceil(Math.abs(x[i + 1]!) * k)]!++;
+        lanes[2 * LANE + Math.ceil(Math.abs(x[i + 2]!) * k)]!++;
+        lanes[3 * LANE + Math.ceil(Math.abs(x[i + 3]!) * k)]!++;
+      }
+      for (let i = n4; i < x.length; i++) lanes[Math.ceil(Math.abs(x[i]!) * k)]!++;
+      this.pending += x.length;
+    } else {
+      let n = 0;
+      for (let i = (this.samples - 1) % stride; i < x.length; i += stride, n++) lanes[Math.ceil(Math.abs(x[i]!) * k)]!++;
+      this.pending += n;
+    }
+  }
+
+  /** Moves the lane counts into the float64 totals (lane slot j is fine bin j-1). */
+  private flush(): void {
+    if (this.pending === 0 || !this.lanes) return;
+    const t = this.totals;
+    const lanes = this.lanes;
+    let zeros = 0;
+    for (let l = 0; l < LANES; l++) {
+      const o = l * LANE;
+      zeros += lanes[o]!;
+      for (let j = 1; j < LANE; j++) t[j - 1]! += lanes[o + j]!;
+    }
+    this.nonzeroTotal += this.pending - zeros;
+    lanes.fill(0);
+    this.pending = 0;
   }
 
   private grow(): void {
@@ -88,8 +149,9 @@ export class BlobHistogram {
     if (this.absmax === 0) return out;
     const w = this.range / FINE_BINS; // fine bin width
     const scale = bins / this.absmax;
+    const f = this.fine;
     for (let i = 0; i < FINE_BINS; i++) {
-      const c = this.fine[i]!;
+      const c = f[i]!;
       if (c === 0) continue;
       const lo = i * w * scale;
       const hi = Math.min((i + 1) * w * scale, bins);
@@ -115,8 +177,9 @@ export class BlobHistogram {
     const target = fraction * this.nonzero;
     const w = this.range / FINE_BINS;
     let acc = 0;
+    const f = this.fine;
     for (let i = 0; i < FINE_BINS; i++) {
-      const c = this.fine[i]!;
+      const c = f[i]!;
       if (acc + c >= target) {
         const within = c > 0 ? (target - acc) / c : 0;
         return Math.min((i + within) * w, this.absmax);
@@ -126,31 +189,47 @@ export class BlobHistogram {
     return this.absmax;
   }
 
-  /** Merges another histogram of the same blob (for parallel collection). */
+  /** Merges another histogram of the same blob (one built by another calibration worker). */
   merge(o: BlobHistogram): void {
-    if (o.absmax === 0) {
-      this.samples += o.samples;
-      return;
-    }
+    this.samples += o.samples;
+    if (o.absmax === 0) return;
     if (this.range === 0) {
-      this.fine.set(o.fine);
+      this.totals.set(o.fine);
       this.range = o.range;
     } else {
-      // bring both to the larger range; ranges differ by powers of two only when they
-      // started from the same first sample, otherwise rebin o proportionally
       while (this.range < o.range) this.grow();
-      const w = o.range / FINE_BINS;
-      const k = FINE_BINS / this.range;
+      const f = this.fine;
+      // both ranges are powers of two: o's fine bin i lies whole in this one's bin i >> shift
+      const shift = Math.round(Math.log2(this.range / o.range));
       for (let i = 0; i < FINE_BINS; i++) {
         const c = o.fine[i]!;
-        if (c === 0) continue;
-        const b = Math.min(((i + 0.5) * w * k) | 0, FINE_BINS - 1);
-        this.fine[b]! += c;
+        if (c !== 0) f[i >> shift]! += c;
       }
     }
     this.absmax = Math.max(this.absmax, o.absmax);
-    this.nonzero += o.nonzero;
-    this.samples += o.samples;
+    this.nonzeroTotal += o.nonzero;
     this.sampleSize = o.sampleSize || this.sampleSize;
   }
+
+  /** A structured-cloneable copy of the state (to send between worker threads). */
+  toState(): HistogramState {
+    const { fine, range, absmax, nonzero, sampleSize, samples } = this;
+    return { fine, range, absmax, nonzero, sampleSize, samples };
+  }
+
+  static fromState(s: HistogramState): BlobHistogram {
+    const h = new BlobHistogram();
+    h.fine.set(s.fine);
+    Object.assign(h, { range: s.range, absmax: s.absmax, nonzeroTotal: s.nonzero, sampleSize: s.sampleSize, samples: s.samples });
+    return h;
+  }
+}
+
+export interface HistogramState {
+  fine: Float64Array;
+  range: number;
+  absmax: number;
+  nonzero: number;
+  sampleSize: number;
+  samples: number;
 }

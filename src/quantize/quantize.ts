@@ -15,18 +15,23 @@ import { readNcnnModel, writeNcnnModel } from '../ncnn/io.js';
 import type { NcnnModel } from '../ncnn/model.js';
 import { NcnnRuntime } from '../runtime/ncnn.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { NcnnActivationSource, OnnxActivationSource, type ActivationSource } from './activation-source.js';
+import { NcnnActivationSource, OnnxActivationSource } from './activation-source.js';
 import { buildTable } from './build-table.js';
 import { collectActivationStats, type CalibrationStats } from './calibrate.js';
 import { listCalibrationImages, streamCalibrationBatches } from './calibration-images.js';
 import { EmbeddingProbe, mean, min } from './embedding-probe.js';
 import { refineEq } from './eq.js';
 import { writeInt8Model } from './int8-writer.js';
+import { OnnxWorkerPool } from './onnx-worker-pool.js';
+import { InlineCollector, type StatsCollector } from './stats-collector.js';
 import { quantizableLayers } from './quantizable.js';
 import { DEFAULT_TINY_POLICY, tinyLayers } from './tiny-layers.js';
 import { autoKeepFp32, formatSensitivity, measureSensitivity, type SensitivityReport } from './sensitivity.js';
 import { readTable, writeTable, type QuantTable } from './table.js';
 import { DEFAULT_METHOD, type ActivationMethod } from './thresholds.js';
+
+/** Calibration samples per blob kept for eq's layer-level scale search. */
+const EQ_SAMPLES = 16;
 
 export interface QuantizeOptions {
   /** FP32 model: .onnx (converted first) or ncnn .param (with `bin`, default same stem .bin). */
@@ -172,20 +177,27 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
       log(`calibration table: ${opts.table} (${table.inputScales.size} layers with input scales)`);
     } else {
       const blobs = [...new Set(layers.map((q) => q.input))];
-      const sources: ActivationSource[] = [];
+      const keep = method === 'eq' ? EQ_SAMPLES : 0;
+      const collectors: StatsCollector[] = [];
       let ncnnBlobs = blobs;
-      if (loaded.onnx) {
-        const { source, missing } = await OnnxActivationSource.open(loaded.onnx, blobs, opts.threads);
-        sources.push(source);
-        ncnnBlobs = missing;
-        if (missing.length) log(`calibration: ${missing.length} blob(s) not in the ONNX graph, read from ncnn: ${missing.join(', ')}`);
-      }
-      if (ncnnBlobs.length) sources.push(await NcnnActivationSource.open(loaded.param, loaded.bin, input, ncnnBlobs, await getRuntime()));
       let stats: CalibrationStats;
       try {
-        stats = await collectActivationStats(sources, files, pre!, { keepSamples: method === 'eq' ? 16 : 0, progress: opts.progress });
+        if (loaded.onnx) {
+          const prepared = OnnxActivationSource.prepare(loaded.onnx, blobs);
+          // one worker per core, but no more than there are images to share out
+          const workers = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), files.length));
+          collectors.push(await OnnxWorkerPool.open(prepared, workers, keep));
+          ncnnBlobs = prepared.missing;
+          if (ncnnBlobs.length) log(`calibration: ${ncnnBlobs.length} blob(s) not in the ONNX graph, read from ncnn: ${ncnnBlobs.join(', ')}`);
+        }
+        if (ncnnBlobs.length) {
+          const source = await NcnnActivationSource.open(loaded.param, loaded.bin, input, ncnnBlobs, await getRuntime());
+          // the net stays loaded in the shared runtime (closed with it)
+          collectors.push(new InlineCollector(source, keep, undefined, false));
+        }
+        stats = await collectActivationStats(collectors, files, pre!, { progress: opts.progress });
       } finally {
-        for (const s of sources) if (!(s instanceof NcnnActivationSource)) await s.close();
+        for (const c of collectors) await c.close();
       }
       if (stats.images.used === 0) {
         throw new EdgefaceError(`calibration folder ${opts.calib}: none of the ${files.length} images could be read`, {

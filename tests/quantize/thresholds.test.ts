@@ -170,3 +170,32 @@ test('histogram: exact zeros stay out of the counts (ncnn2table), whatever the s
     assert.ok(Math.abs(got.reduce((a, b) => a + b, 0) - nonzero) < 1e-9, `n=${n}: resampled counts`);
   }
 });
+
+test('histogram: parts built apart (ranges differing by powers of two) merge into exactly the whole', () => {
+  const samples = [0.3, 2, 0.05, 9, 1].map((sigma, i) => gaussian(5003, 40 + i, sigma));
+  samples[2]![7] = 0; // exact zeros and equal values exercise every counting lane
+  const whole = new BlobHistogram();
+  for (const s of samples) whole.add(s, 1, 0);
+  const a = new BlobHistogram();
+  const b = new BlobHistogram();
+  samples.forEach((s, i) => (i % 2 ? a : b).add(s, 1, 0));
+  assert.notEqual(a.range, b.range, 'the parts must start from different ranges');
+  const merged = BlobHistogram.fromState(a.toState());
+  merged.merge(BlobHistogram.fromState(b.toState()));
+  assert.equal(merged.range, whole.range);
+  assert.equal(merged.absmax, whole.absmax);
+  assert.equal(merged.nonzero, whole.nonzero);
+  assert.equal(merged.samples, whole.samples);
+  assert.deepEqual([...merged.fine], [...whole.fine]);
+  // and each fine count is what binning |x| into (i*w, (i+1)*w] gives directly
+  const w = whole.range / whole.fine.length;
+  const direct = new Float64Array(whole.fine.length);
+  for (const s of samples) for (const v of s) if (v !== 0) direct[Math.ceil(Math.abs(v) / w) - 1]!++;
+  assert.deepEqual([...whole.fine], [...direct]);
+});
+
+test('histogram: NaN or infinite activations are refused, not binned', () => {
+  const h = new BlobHistogram();
+  assert.throws(() => h.add(new Float32Array([1, NaN, 2])), /NaN or infinite/);
+  assert.throws(() => h.add(new Float32Array([1, -Infinity])), /NaN or infinite/);
+});

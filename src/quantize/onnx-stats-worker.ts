@@ -1,0 +1,48 @@
+/**
+ * Calibration worker thread: one single-threaded onnxruntime session on the prepared model,
+ * histogramming the exposed activations of the batches it is sent. onnxruntime-node runs a
+ * session synchronously on the calling thread, so image-parallel workers are what put every
+ * core to work on both inference and statistics.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { OnnxActivationSource, type PreparedOnnxModel } from './activation-source.js';
+import { BlobStats } from './blob-stats.js';
+import type { CalibrationBatch } from './calibration-images.js';
+
+export interface WorkerInit {
+  prepared: PreparedOnnxModel;
+  keep: number;
+  maxBinned?: number;
+}
+
+export type ToWorker = { type: 'batch'; batch: CalibrationBatch; first: number } | { type: 'finish' };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'done' }
+  | { type: 'stats'; state: ReturnType<BlobStats['toState']> }
+  | { type: 'error'; message: string };
+
+const port = parentPort!;
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+async function main(): Promise<void> {
+  const { prepared, keep, maxBinned } = workerData as WorkerInit;
+  const source = await OnnxActivationSource.fromPrepared(prepared, 1);
+  const stats = new BlobStats(source.blobs, keep, maxBinned);
+  port.on('message', (m: ToWorker) => {
+    const step = async () => {
+      if (m.type === 'batch') {
+        stats.absorb(m.batch.n, m.first, await source.run(m.batch), m.batch.files);
+        post({ type: 'done' });
+      } else {
+        await source.close();
+        const state = stats.toState();
+        post({ type: 'stats', state }, BlobStats.transferables(state));
+      }
+    };
+    step().catch((e: unknown) => post({ type: 'error', message: (e as Error).message }));
+  });
+  post({ type: 'ready' });
+}
+
+main().catch((e: unknown) => post({ type: 'error', message: (e as Error).message }));

@@ -1,0 +1,69 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import onnxProto from 'onnx-proto';
+import { convertOnnxFile } from '../../src/convert/convert.js';
+import { presetByName } from '../../src/image/preprocess.js';
+import { OnnxActivationSource } from '../../src/quantize/activation-source.js';
+import { collectActivationStats } from '../../src/quantize/calibrate.js';
+import { listCalibrationImages } from '../../src/quantize/calibration-images.js';
+import { OnnxWorkerPool } from '../../src/quantize/onnx-worker-pool.js';
+import { quantizableLayers } from '../../src/quantize/quantizable.js';
+import { InlineCollector } from '../../src/quantize/stats-collector.js';
+import { EdgefaceError } from '../../src/errors.js';
+
+const MODEL = 'models/edgeface-mbf.onnx';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'edgeface-pool-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('worker pool: 3 onnxruntime workers gather exactly the statistics of one in-process session', async () => {
+  const blobs = [...new Set(quantizableLayers(convertOnnxFile(MODEL).model).map((q) => q.input))];
+  const files = listCalibrationImages('calibration/images').slice(0, 11);
+  const pre = presetByName('arcface');
+  const prepared = OnnxActivationSource.prepare(MODEL, blobs);
+  assert.deepEqual(prepared.missing, []);
+
+  const pooled = await (async () => {
+    const pool = await OnnxWorkerPool.open(prepared, 3, 4);
+    try {
+      return await collectActivationStats([pool], files, pre, { batch: 2, progress: false });
+    } finally {
+      await pool.close();
+    }
+  })();
+  const inline = await collectActivationStats([new InlineCollector(await OnnxActivationSource.fromPrepared(prepared, 1), 4)], files, pre, { batch: 2, progress: false });
+
+  assert.equal(pooled.images.used, 11);
+  assert.equal(pooled.histograms.size, blobs.length);
+  for (const b of blobs) {
+    const p = pooled.histograms.get(b)!;
+    const q = inline.histograms.get(b)!;
+    assert.equal(p.samples, 11, b);
+    assert.ok(p.absmax > 0, `${b}: absmax`);
+    assert.equal(p.absmax, q.absmax, `${b}: absmax`);
+    assert.equal(p.nonzero, q.nonzero, `${b}: non-zero count`);
+    assert.deepEqual([...p.fine], [...q.fine], `${b}: fine counts`);
+    assert.deepEqual(pooled.shapes.get(b), inline.shapes.get(b), `${b}: shape`);
+    // kept samples (for eq) are the first 4 images in stream order, whichever worker had them
+    const ps = pooled.samples.get(b)!;
+    const qs = inline.samples.get(b)!;
+    assert.equal(ps.n, 4, b);
+    assert.deepEqual(ps.data, qs.data, `${b}: kept samples`);
+  }
+});
+
+test('worker pool: a model onnxruntime cannot run is an error naming the file', async () => {
+  const onnx = onnxProto.onnx;
+  const bad = path.join(dir, 'bad-op.onnx');
+  const vi = (name: string) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 3 }, { dimValue: 8 }, { dimValue: 8 }] } } } });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: { name: 'g', node: [{ opType: 'NoSuchOp', input: ['x'], output: ['y'], name: 'mystery' }], input: [vi('x')], output: [vi('y')] },
+  });
+  writeFileSync(bad, onnx.ModelProto.encode(model).finish());
+  const prepared = OnnxActivationSource.prepare(bad, ['y']);
+  await assert.rejects(OnnxWorkerPool.open(prepared, 2), (e: unknown) => e instanceof EdgefaceError && e.message.includes(bad) && /NoSuchOp/.test(e.message));
+});
