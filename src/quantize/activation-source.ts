@@ -40,6 +40,12 @@ function onnxTensorNames(model: onnxProto.onnx.ModelProto): Set<string> {
   return names;
 }
 
+/** Images per onnxruntime run: a static batch of 1 runs image by image (which also spares
+ * concatenating outputs); a dynamic batch takes 8. */
+export function onnxPreferredBatch(dynamicBatch: boolean): number {
+  return dynamicBatch ? 8 : 1;
+}
+
 /** An ONNX model with the wanted blobs exposed, ready to open a session on (cloneable). */
 export interface PreparedOnnxModel {
   file: string;
@@ -66,8 +72,7 @@ export class OnnxActivationSource implements ActivationSource {
   }
 
   get preferredBatch(): number {
-    // a static batch of 1 runs image by image; batches of 1 also spare concatenating outputs
-    return this.dynamicBatch ? 8 : 1;
+    return onnxPreferredBatch(this.dynamicBatch);
   }
 
   /**

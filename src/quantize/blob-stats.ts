@@ -4,8 +4,9 @@
  * worker threads send theirs back as a state that merges exactly into the main thread's.
  */
 import { EdgefaceError } from '../errors.js';
+import { numel } from '../ir/tensor.js';
 import type { BlobValues } from './activation-source.js';
-import { BlobHistogram, MAX_BINNED_PER_SAMPLE, type HistogramState } from './histogram.js';
+import { BlobHistogram, type HistogramState } from './histogram.js';
 
 /** One kept sample of a blob, with its position in the calibration stream. */
 interface KeptSample {
@@ -19,23 +20,15 @@ export interface BlobStatsState {
   kept: Array<[string, KeptSample[]]>;
 }
 
-function shapeSize(s: number[]): number {
-  return s.reduce((a, b) => a * b, 1);
-}
-
 export class BlobStats {
   readonly histograms = new Map<string, BlobHistogram>();
   readonly shapes = new Map<string, number[]>();
   private readonly kept = new Map<string, KeptSample[]>();
 
-  /**
-   * @param keep samples to keep per blob: those at stream positions 0 .. keep-1
-   * @param maxBinned values per sample binned (0: all; see histogram.ts)
-   */
+  /** @param keep samples to keep per blob: those at stream positions 0 .. keep-1 */
   constructor(
     blobs: string[],
     private readonly keep = 0,
-    private readonly maxBinned = MAX_BINNED_PER_SAMPLE,
   ) {
     for (const b of blobs) this.histograms.set(b, new BlobHistogram());
   }
@@ -43,13 +36,13 @@ export class BlobStats {
   /** Adds a batch of n samples (from `files`) whose first sits at stream position `first`. */
   absorb(n: number, first: number, values: Map<string, BlobValues>, files: string[] = []): void {
     for (const [blob, v] of values) {
-      const per = shapeSize(v.shape);
+      const per = numel(v.shape);
       this.shapes.set(blob, v.shape);
       const h = this.histograms.get(blob)!;
       const width = v.shape[v.shape.length - 1] ?? 1;
       for (let i = 0; i < n; i++) {
         try {
-          h.add(v.data.subarray(i * per, (i + 1) * per), width, this.maxBinned);
+          h.add(v.data.subarray(i * per, (i + 1) * per), width);
         } catch (e) {
           throw new EdgefaceError(`blob ${blob}: ${(e as Error).message} in the FP32 activations of calibration image ${files[i] ?? `#${first + i}`}`);
         }
@@ -95,7 +88,7 @@ export class BlobStats {
       if (k.length === 0) continue;
       k.sort((a, b) => a.index - b.index);
       const shape = this.shapes.get(blob)!;
-      const per = shapeSize(shape);
+      const per = numel(shape);
       const data = new Float32Array(k.length * per);
       k.forEach((s, i) => data.set(s.data, i * per));
       out.set(blob, { data, shape, n: k.length });

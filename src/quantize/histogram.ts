@@ -201,8 +201,9 @@ export class BlobHistogram {
       const f = this.fine;
       // both ranges are powers of two: o's fine bin i lies whole in this one's bin i >> shift
       const shift = Math.round(Math.log2(this.range / o.range));
+      const of = o.fine;
       for (let i = 0; i < FINE_BINS; i++) {
-        const c = o.fine[i]!;
+        const c = of[i]!;
         if (c !== 0) f[i >> shift]! += c;
       }
     }

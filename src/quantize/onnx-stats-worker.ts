@@ -6,29 +6,28 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { OnnxActivationSource, type PreparedOnnxModel } from './activation-source.js';
-import { BlobStats } from './blob-stats.js';
+import { BlobStats, type BlobStatsState } from './blob-stats.js';
 import type { CalibrationBatch } from './calibration-images.js';
 
 export interface WorkerInit {
   prepared: PreparedOnnxModel;
   keep: number;
-  maxBinned?: number;
 }
 
 export type ToWorker = { type: 'batch'; batch: CalibrationBatch; first: number } | { type: 'finish' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'done' }
-  | { type: 'stats'; state: ReturnType<BlobStats['toState']> }
+  | { type: 'stats'; state: BlobStatsState }
   | { type: 'error'; message: string };
 
 const port = parentPort!;
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 async function main(): Promise<void> {
-  const { prepared, keep, maxBinned } = workerData as WorkerInit;
+  const { prepared, keep } = workerData as WorkerInit;
   const source = await OnnxActivationSource.fromPrepared(prepared, 1);
-  const stats = new BlobStats(source.blobs, keep, maxBinned);
+  const stats = new BlobStats(source.blobs, keep);
   port.on('message', (m: ToWorker) => {
     const step = async () => {
       if (m.type === 'batch') {

@@ -1,7 +1,7 @@
 /** Image-parallel calibration on onnxruntime: one worker thread per core, batches to whichever is idle. */
 import { Worker } from 'node:worker_threads';
 import { EdgefaceError } from '../errors.js';
-import type { PreparedOnnxModel } from './activation-source.js';
+import { onnxPreferredBatch, type PreparedOnnxModel } from './activation-source.js';
 import type { BlobStatsState } from './blob-stats.js';
 import type { CalibrationBatch } from './calibration-images.js';
 import type { FromWorker, ToWorker, WorkerInit } from './onnx-stats-worker.js';
@@ -27,13 +27,12 @@ export class OnnxWorkerPool implements StatsCollector {
   }
 
   get preferredBatch(): number {
-    // a static batch of 1 runs image by image; batches of 1 also spare concatenating outputs
-    return this.prepared.dynamicBatch ? 8 : 1;
+    return onnxPreferredBatch(this.prepared.dynamicBatch);
   }
 
   /** Starts `workers` threads, each with a session on `prepared`, and waits until all are ready. */
-  static async open(prepared: PreparedOnnxModel, workers: number, keep = 0, maxBinned?: number): Promise<OnnxWorkerPool> {
-    const init: WorkerInit = { prepared, keep, maxBinned };
+  static async open(prepared: PreparedOnnxModel, workers: number, keep = 0): Promise<OnnxWorkerPool> {
+    const init: WorkerInit = { prepared, keep };
     const slots: Slot[] = [];
     const pool = new OnnxWorkerPool(prepared, slots);
     for (let i = 0; i < Math.max(1, workers); i++) {

@@ -193,7 +193,7 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
         if (ncnnBlobs.length) {
           const source = await NcnnActivationSource.open(loaded.param, loaded.bin, input, ncnnBlobs, await getRuntime());
           // the net stays loaded in the shared runtime (closed with it)
-          collectors.push(new InlineCollector(source, keep, undefined, false));
+          collectors.push(new InlineCollector(source, keep, false));
         }
         stats = await collectActivationStats(collectors, files, pre!, { progress: opts.progress });
       } finally {

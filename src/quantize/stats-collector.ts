@@ -24,10 +24,9 @@ export class InlineCollector implements StatsCollector {
   constructor(
     private readonly source: ActivationSource,
     keep = 0,
-    maxBinned?: number,
     private readonly ownsSource = true,
   ) {
-    this.stats = new BlobStats(source.blobs, keep, maxBinned);
+    this.stats = new BlobStats(source.blobs, keep);
   }
 
   get blobs(): string[] {
