@@ -2,8 +2,9 @@
  * Streaming |x| histogram of one blob over many images, in a single pass.
  *
  * ncnn2table runs the whole calibration set twice (absmax first, then a 2048-bin histogram
- * over [0, absmax]). Here one pass suffices: FINE_BINS bins cover [0, range); when a value
- * reaches past range, range doubles and neighbouring bins merge pairwise (exact). At the end
+ * over [0, absmax]). Here one pass suffices: FINE_BINS bins cover [0, range); absmax is
+ * taken while counting, and when a sample reaches past range, range doubles and
+ * neighbouring bins merge pairwise (exact) before its overflowing values are recounted. At the end
  * the fine bins are resampled onto ncnn's 2048 bins over [0, absmax]: range <= 2*absmax, so
  * every target bin spans >= 8 fine bins and the resampling error stays within one fine bin.
  * The range is always a power of two, so histograms built apart (one per calibration
@@ -18,12 +19,20 @@
  * percent (p90 5% at 16,384 values per sample, measured on two MobileFaceNets), about twice
  * the difference between full counting and ncnn2table itself, so it is opt-in.
  */
+import { CountKernel } from './count-kernel.js';
+
 export const NCNN_BINS = 2048;
 const FINE_BINS = NCNN_BINS * 16;
-/** Counting lanes: values go round-robin into independent u32 count arrays, so runs of equal
- * values (zeros, clipped maxima) do not serialise on one counter's load-add-store. */
+/** Counting lanes, in the WebAssembly kernel's memory (count-kernel.ts): consecutive values go
+ * round-robin into independent u32 counters, so runs of equal values (zeros, clipped maxima)
+ * do not serialise on one counter's load-add-store.
+ * The lanes of one bin sit side by side (slot*LANES + lane): values close together share a
+ * cache line whatever their lane, which keeps the working set of the counting loop small. */
 const LANES = 4;
-const LANE = FINE_BINS + 1; // slot 0 counts exact zeros
+/** Slot 0 counts exact zeros, slot j (1..FINE_BINS) fine bin j-1, the last one values past range. */
+const OVER = FINE_BINS + 1;
+const SLOTS = FINE_BINS + 2;
+const LANE_WORDS = LANES * SLOTS;
 /** Flush lanes into the float64 totals before any u32 count could overflow. */
 const FLUSH_AT = 2 ** 32 - 2 ** 28;
 /** Values of one sample that go into the histogram; 0 counts every value (the default). */
@@ -61,7 +70,8 @@ export function binningStride(n: number, width: number, max = MAX_BINNED_PER_SAM
 
 export class BlobHistogram {
   private readonly totals = new Float64Array(FINE_BINS);
-  private lanes: Uint32Array | undefined;
+  /** Byte offset of this histogram's counting lanes in the kernel's memory, while it counts. */
+  private lanesAt: number | undefined;
   /** Values counted in the lanes since the last flush. */
   private pending = 0;
   private nonzeroTotal = 0;
@@ -88,51 +98,75 @@ export class BlobHistogram {
    * stride), `maxBinned` the subsample size (0: bin every value).
    */
   add(x: Float32Array, width = 1, maxBinned = MAX_BINNED_PER_SAMPLE): void {
-    const m = absMax(x);
-    if (!(m < Infinity)) throw new RangeError('NaN or infinite values');
     this.sampleSize = x.length;
     this.samples++;
-    if (m === 0) return;
-    if (m > this.absmax) this.absmax = m;
-    if (this.range === 0) this.range = 2 ** Math.ceil(Math.log2(m));
-    if (m >= this.range) {
-      this.flush();
-      while (m >= this.range) this.grow();
+    if (this.range === 0) {
+      // the first non-zero sample sets the range; later ones only ever double it
+      const m = absMax(x);
+      if (!(m < Infinity)) throw new RangeError('NaN or infinite values');
+      if (m === 0) return;
+      this.range = 2 ** Math.ceil(Math.log2(m));
     }
     if (this.pending + x.length >= FLUSH_AT) this.flush();
-    const lanes = (this.lanes ??= new Uint32Array(LANES * LANE));
-    const k = FINE_BINS / this.range; // |x| <= m < range, so every index is <= FINE_BINS
+    const kernel = CountKernel.get();
+    const at = (this.lanesAt ??= kernel.acquire(LANE_WORDS));
+    const k = FINE_BINS / this.range;
     const stride = binningStride(x.length, width, maxBinned);
+    let m: number;
     if (stride === 1) {
-      const n4 = x.length & ~3;
-      for (let i = 0; i < n4; i += 4) {
-        lanes[Math.ceil(Math.abs(x[i]!) * k)]!++;
-        lanes[LANE + Math.ceil(Math.abs(x[i + 1]!) * k)]!++;
-        lanes[2 * LANE + Math.ceil(Math.abs(x[i + 2]!) * k)]!++;
-        lanes[3 * LANE + Math.ceil(Math.abs(x[i + 3]!) * k)]!++;
-      }
-      for (let i = n4; i < x.length; i++) lanes[Math.ceil(Math.abs(x[i]!) * k)]!++;
+      // absmax rides along; values past range land in slot OVER
+      m = kernel.count(x, at, k, OVER);
       this.pending += x.length;
     } else {
+      m = absMax(x);
+      const lanes = kernel.view(at, LANE_WORDS);
       let n = 0;
-      for (let i = (this.samples - 1) % stride; i < x.length; i += stride, n++) lanes[Math.ceil(Math.abs(x[i]!) * k)]!++;
+      for (let i = (this.samples - 1) % stride; i < x.length; i += stride, n++) lanes[Math.min(Math.ceil(Math.abs(x[i]!) * k), OVER) * LANES]!++;
       this.pending += n;
+    }
+    if (!(m < Infinity)) throw new RangeError('NaN or infinite values');
+    if (m > this.absmax) this.absmax = m;
+    const over = kernel.view(at + OVER * LANES * 4, LANES);
+    if (over[0]! + over[1]! + over[2]! + over[3]! > 0) this.widen(x, k, stride);
+  }
+
+  /**
+   * Some values of the sample just counted lay past range (rare: range only grows). Their
+   * counts leave the overflow slot, range doubles until it holds them (the other values'
+   * bins merge exactly), and they are counted again at their new bins.
+   */
+  private widen(x: Float32Array, kOld: number, stride: number): void {
+    const over = CountKernel.get().view(this.lanesAt! + OVER * LANES * 4, LANES);
+    for (let l = 0; l < LANES; l++) this.pending -= over[l]!;
+    over.fill(0);
+    this.flush();
+    while (this.absmax > this.range) this.grow();
+    const k = FINE_BINS / this.range;
+    const t = this.totals;
+    for (let i = stride === 1 ? 0 : (this.samples - 1) % stride; i < x.length; i += stride) {
+      const a = Math.abs(x[i]!);
+      if (Math.ceil(a * kOld) > FINE_BINS) {
+        t[Math.ceil(a * k) - 1]!++;
+        this.nonzeroTotal++;
+      }
     }
   }
 
-  /** Moves the lane counts into the float64 totals (lane slot j is fine bin j-1). */
+  /** Moves the lane counts into the float64 totals (slot j is fine bin j-1). */
   private flush(): void {
-    if (this.pending === 0 || !this.lanes) return;
+    if (this.lanesAt === undefined) return;
+    const kernel = CountKernel.get();
+    const lanes = kernel.view(this.lanesAt, LANE_WORDS);
     const t = this.totals;
-    const lanes = this.lanes;
-    let zeros = 0;
-    for (let l = 0; l < LANES; l++) {
-      const o = l * LANE;
-      zeros += lanes[o]!;
-      for (let j = 1; j < LANE; j++) t[j - 1]! += lanes[o + j]!;
+    const zeros = lanes[0]! + lanes[1]! + lanes[2]! + lanes[3]!;
+    for (let j = 1; j <= FINE_BINS; j++) {
+      const o = j * LANES;
+      t[j - 1]! += lanes[o]! + lanes[o + 1]! + lanes[o + 2]! + lanes[o + 3]!;
     }
     this.nonzeroTotal += this.pending - zeros;
     lanes.fill(0);
+    kernel.release(this.lanesAt, LANE_WORDS);
+    this.lanesAt = undefined;
     this.pending = 0;
   }
 
