@@ -10,6 +10,11 @@ import type { QuantTable } from './table.js';
 export interface CosineFigures {
   mean: number;
   min: number;
+  /**
+   * mean - 2 standard errors: --auto asks this of its probe images, so that the target
+   * also holds, with about 97.5% confidence, on faces beyond them (the held-out ones).
+   */
+  lowerBound: number;
 }
 
 export interface SensitivityEntry extends CosineFigures {
@@ -32,7 +37,16 @@ export interface SensitivityReport {
   auto?: AutoResult;
 }
 
-const figures = (c: Float64Array): CosineFigures => ({ mean: mean(c), min: min(c) });
+/** Standard errors below the probe mean that --auto still requires to reach the target. */
+const CONFIDENCE_Z = 2;
+
+export function figures(c: Float64Array): CosineFigures {
+  const m = mean(c);
+  let ss = 0;
+  for (const v of c) ss += (v - m) ** 2;
+  const sd = c.length > 1 ? Math.sqrt(ss / (c.length - 1)) : 0;
+  return { mean: m, min: min(c), lowerBound: m - (CONFIDENCE_Z * sd) / Math.sqrt(c.length) };
+}
 
 /** Table restricted to `only` (every other layer loses its input scale, so stays FP32). */
 function restrict(table: QuantTable, keep: (name: string) => boolean): QuantTable {
@@ -63,7 +77,8 @@ export async function measureSensitivity(
 
 /**
  * Keeps the k most sensitive layers FP32 for the smallest k whose model reaches `target`
- * mean cosine; k is found by binary search (cosine rises with k as layers go back to FP32,
+ * mean cosine on the probe images with a margin of two standard errors (lowerBound), so
+ * that a model which only just passes on the probes is not taken; k is found by binary search (cosine rises with k as layers go back to FP32,
  * and each step is a real ncnn run, so a few evaluations replace a linear scan).
  */
 export async function autoKeepFp32(
@@ -81,20 +96,21 @@ export async function autoKeepFp32(
     if (hit) return hit;
     const keep = new Set(order.slice(0, k));
     const m = writeInt8Model(model, table, { keepFp32: keep, fuseRequantize: opts.fuseRequantize }).model;
-    const f = k === order.length ? { mean: 1, min: 1 } : figures(await probe.cosines(m));
+    const f = k === order.length ? { mean: 1, min: 1, lowerBound: 1 } : figures(await probe.cosines(m));
     evals.set(k, f);
     return f;
   };
   let lo = 0;
   let hi = order.length;
-  if ((await evaluate(0)).mean >= target) hi = 0;
+  const reaches = (f: CosineFigures) => f.lowerBound >= target;
+  if (reaches(await evaluate(0))) hi = 0;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((await evaluate(mid)).mean >= target) hi = mid;
+    if (reaches(await evaluate(mid))) hi = mid;
     else lo = mid + 1;
   }
   const f = await evaluate(hi);
-  return { target, keptFp32: order.slice(0, hi), reached: f.mean >= target, evaluations: evals.size - 1, ...f };
+  return { target, keptFp32: order.slice(0, hi), reached: reaches(f), evaluations: evals.size - 1, ...f };
 }
 
 export function formatSensitivity(r: SensitivityReport): string {
@@ -111,7 +127,7 @@ export function formatSensitivity(r: SensitivityReport): string {
     lines.push(
       `--auto --min-cosine ${a.target}: keep ${a.keptFp32.length} layer(s) FP32` +
         (a.keptFp32.length ? ` (${a.keptFp32.join(', ')})` : '') +
-        ` -> mean ${a.mean.toFixed(6)}, min ${a.min.toFixed(6)}` +
+        ` -> mean ${a.mean.toFixed(6)} (lower bound ${a.lowerBound.toFixed(6)}), min ${a.min.toFixed(6)}` +
         (a.reached ? '' : ' (target not reached even with every layer FP32)'),
     );
   }
