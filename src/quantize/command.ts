@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isEdgefaceError } from '../errors.js';
 import { preprocessFromFlags } from '../image/preprocess.js';
 import { quantize, type QuantizeOptions } from './quantize.js';
-import { ACTIVATION_METHODS, DEFAULT_METHOD, type ActivationMethod } from './thresholds.js';
+import { ACTIVATION_METHODS, DEFAULT_METHOD, DEFAULT_PERCENTILE, type ActivationMethod } from './thresholds.js';
 
 interface Flags {
   calib?: string;
@@ -95,7 +95,7 @@ export function registerQuantizeCommand(program: Command): Command {
     .option('--out-bin <file>', 'INT8 .bin path')
     .option('--table-out <file>', 'calibration table path')
     .addOption(new Option('--method <name>', 'activation scale method').choices(ACTIVATION_METHODS).default(DEFAULT_METHOD))
-    .option('--percentile <p>', 'percentile of |x| for --method percentile', number(50, 100), 99.99)
+    .option('--percentile <p>', 'percentile of |x| for --method percentile', number(50, 100), DEFAULT_PERCENTILE)
     .option('--keep-fp32 <layers>', 'comma-separated layer names to keep FP32')
     .option('--fp16', 'store weights left FP32 as float16 (as ncnn2int8 does)')
     .option('--no-fuse-requantize', 'do not fuse requantization into convolution -> convolution chains')
@@ -112,7 +112,7 @@ export function registerQuantizeCommand(program: Command): Command {
     .option('--sensitivity', 'print per-layer INT8 sensitivity (embedding cosine with only that layer INT8)')
     .option('--sensitivity-json <file>', 'write the sensitivity report as JSON')
     .option('--sensitivity-images <n>', 'images for sensitivity and --auto (default 64)', positiveInt)
-    .option('--auto', 'keep the fewest layers FP32 that reach --min-cosine')
+    .option('--auto', 'keep the fewest (most sensitive) layers FP32 that reach --min-cosine on the sensitivity images, less two standard errors')
     .option('--min-cosine <x>', 'target mean embedding cosine vs FP32 for --auto', number(0, 1))
     .option('--threads <n>', 'threads: calibration workers (one onnxruntime session each) and ncnn runtime threads (default: all cores)', positiveInt)
     .option('-q, --quiet', 'no progress or summary on stderr')
