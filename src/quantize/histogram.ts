@@ -33,6 +33,8 @@ const LANES = 4;
 const OVER = FINE_BINS + 1;
 const SLOTS = FINE_BINS + 2;
 const LANE_WORDS = LANES * SLOTS;
+/** The kernel scales in float32: blobs whose values all lie below ~1e-31 count in JavaScript. */
+const MAX_KERNEL_K = 2 ** 120;
 /** Flush lanes into the float64 totals before any u32 count could overflow. */
 const FLUSH_AT = 2 ** 32 - 2 ** 28;
 /** Values of one sample that go into the histogram; 0 counts every value (the default). */
@@ -113,7 +115,7 @@ export class BlobHistogram {
     const k = FINE_BINS / this.range;
     const stride = binningStride(x.length, width, maxBinned);
     let m: number;
-    if (stride === 1) {
+    if (stride === 1 && k <= MAX_KERNEL_K) {
       // absmax rides along; values past range land in slot OVER
       m = kernel.count(x, at, k, OVER);
       this.pending += x.length;

@@ -207,6 +207,8 @@ test('histogram: the WebAssembly counting kernel bins edges, overflows and tails
   const streams = [
     [edges(4, 1001), Float32Array.from([4, -4, 4.000001, 1e-42, 0, -0]), edges(16, 333), gaussian(4099, 7, 3), gaussian(1027, 10, 1)],
     [gaussian(7, 8, 0.01), edges(0.5, 4096), Float32Array.from([0.75, -1.5, 3]), gaussian(2053, 9, 100), gaussian(1023, 11, 30)],
+    // so small that the float32 kernel cannot scale them: counted in JavaScript instead
+    [gaussian(101, 12, 1e-36), gaussian(33, 13, 1e-36), gaussian(7, 14, 3e-36), gaussian(1001, 15, 1e-36), gaussian(5, 16, 1e-36)],
   ];
   const hs = streams.map(() => new BlobHistogram());
   for (let step = 0; step < 5; step++) {
