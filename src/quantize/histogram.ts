@@ -4,8 +4,8 @@
  * ncnn2table runs the whole calibration set twice (absmax first, then a 2048-bin histogram
  * over [0, absmax]). Here one pass suffices: FINE_BINS bins cover [0, range); absmax is
  * taken while counting, and when a sample reaches past range, range doubles and
- * neighbouring bins merge pairwise (exact) before its overflowing values are recounted. At the end
- * the fine bins are resampled onto ncnn's 2048 bins over [0, absmax]: range <= 2*absmax, so
+ * neighbouring bins merge pairwise (exact) before its overflowing values are recounted. At
+ * the end the fine bins are resampled onto ncnn's 2048 bins over [0, absmax]: range <= 2*absmax, so
  * every target bin spans >= 8 fine bins and the resampling error stays within one fine bin.
  * The range is always a power of two, so histograms built apart (one per calibration
  * worker) merge exactly: a fine bin of the narrower one falls whole into one of the wider.
@@ -128,8 +128,13 @@ export class BlobHistogram {
     }
     if (!(m < Infinity)) throw new RangeError('NaN or infinite values');
     if (m > this.absmax) this.absmax = m;
-    const over = kernel.view(at + OVER * LANES * 4, LANES);
+    const over = this.overflowSlot();
     if (over[0]! + over[1]! + over[2]! + over[3]! > 0) this.widen(x, k, stride);
+  }
+
+  /** The four lanes of slot OVER (values past range) of the lanes this histogram holds. */
+  private overflowSlot(): Uint32Array {
+    return CountKernel.get().view(this.lanesAt! + OVER * LANES * 4, LANES);
   }
 
   /**
@@ -138,14 +143,14 @@ export class BlobHistogram {
    * bins merge exactly), and they are counted again at their new bins.
    */
   private widen(x: Float32Array, kOld: number, stride: number): void {
-    const over = CountKernel.get().view(this.lanesAt! + OVER * LANES * 4, LANES);
+    const over = this.overflowSlot();
     for (let l = 0; l < LANES; l++) this.pending -= over[l]!;
     over.fill(0);
     this.flush();
     while (this.absmax > this.range) this.grow();
     const k = FINE_BINS / this.range;
     const t = this.totals;
-    for (let i = stride === 1 ? 0 : (this.samples - 1) % stride; i < x.length; i += stride) {
+    for (let i = (this.samples - 1) % stride; i < x.length; i += stride) {
       const a = Math.abs(x[i]!);
       if (Math.ceil(a * kOld) > FINE_BINS) {
         t[Math.ceil(a * k) - 1]!++;

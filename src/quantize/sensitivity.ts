@@ -78,8 +78,9 @@ export async function measureSensitivity(
 /**
  * Keeps the k most sensitive layers FP32 for the smallest k whose model reaches `target`
  * mean cosine on the probe images with a margin of two standard errors (lowerBound), so
- * that a model which only just passes on the probes is not taken; k is found by binary search (cosine rises with k as layers go back to FP32,
- * and each step is a real ncnn run, so a few evaluations replace a linear scan).
+ * that a model which only just passes on the probes is not taken. k is found by binary
+ * search (cosine rises with k as layers go back to FP32, and each step is a real ncnn run,
+ * so a few evaluations replace a linear scan).
  */
 export async function autoKeepFp32(
   probe: EmbeddingProbe,

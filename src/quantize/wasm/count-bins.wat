@@ -7,7 +7,7 @@
 (module
   (memory (export "memory") 1)
   (func (export "count") (param $data i32) (param $n i32) (param $k f32) (param $over f32) (param $lanes i32) (result f32)
-    (local $end i32) (local $end4 i32) (local $v v128) (local $a v128) (local $mx v128)
+    (local $end i32) (local $end4 i32) (local $a v128) (local $mx v128)
     (local $kv v128) (local $ov v128) (local $off v128) (local $p i32) (local $q i32) (local $s f32) (local $m f32)
     (local.set $end (i32.add (local.get $data) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $end4 (i32.add (local.get $data) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
