@@ -2,18 +2,19 @@
  * The calibration histogram's counting loop in WebAssembly SIMD (wasm/count-bins.wat,
  * assembled into count-bins.wasm by the build): about twice the speed of the same loop in
  * JavaScript, and portable, so no native build. One instance per thread; each histogram
- * borrows a block of counting lanes in its memory while it counts and gives it back zeroed
+ * borrows a block of counters in its memory while it counts and gives it back zeroed
  * when it flushes, so memory stays bounded by the histograms counting at once.
  */
 import { readFileSync } from 'node:fs';
+import type { OutputArena } from './activation-source.js';
 
 const WASM_PAGE = 65536;
 
-export class CountKernel {
+export class CountKernel implements OutputArena {
   private static instance: CountKernel | undefined;
   private readonly memory: WebAssembly.Memory;
-  private readonly countFn: (data: number, n: number, k: number, over: number, lanes: number) => number;
-  /** End of the lane blocks handed out so far; the value scratch area starts here. */
+  private readonly countFn: (data: number, n: number, k: number, over: number, counters: number) => number;
+  /** End of the blocks handed out so far; the value scratch area starts here. */
   private top = 0;
   private readonly free = new Map<number, number[]>();
 
@@ -40,6 +41,21 @@ export class CountKernel {
     return at;
   }
 
+  get buffer(): ArrayBuffer {
+    return this.memory.buffer;
+  }
+
+  /**
+   * A block for values to count in place (onnxruntime's outputs, see OutputArena); the
+   * memory grows now so that `headroom` more bytes of blocks or scratch come without growing.
+   */
+  alloc(bytes: number, headroom: number): number {
+    this.top = (this.top + 15) & ~15;
+    const at = this.acquire(Math.ceil(bytes / 16) * 4);
+    this.ensure(this.top + headroom + 16);
+    return at;
+  }
+
   /** Gives back a block the caller has zeroed. */
   release(at: number, words: number): void {
     const list = this.free.get(words) ?? [];
@@ -53,14 +69,17 @@ export class CountKernel {
   }
 
   /**
-   * Counts x into the lanes block at `lanes`: slot min(ceil(|x|*k), over), lane i mod 4.
+   * Counts x (a copy of it, unless it lies in this memory already) into the u32 counters at
+   * byte offset `counters`: slot min(ceil(|x|*k), over).
    * `k` must be a power of two (so float32 products are exact). Returns max |x| (NaN if x has one).
    */
-  count(x: Float32Array, lanes: number, k: number, over: number): number {
+  count(x: Float32Array, counters: number, k: number, over: number): number {
+    // values already in this memory (an arena block) are counted where they are
+    if (x.buffer === this.memory.buffer) return this.countFn(x.byteOffset, x.length, k, over, counters);
     const data = (this.top + 15) & ~15;
     this.ensure(data + x.byteLength);
     new Float32Array(this.memory.buffer, data, x.length).set(x);
-    return this.countFn(data, x.length, k, over, lanes);
+    return this.countFn(data, x.length, k, over, counters);
   }
 
   private ensure(bytes: number): void {

@@ -8,6 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { OnnxActivationSource, type PreparedOnnxModel } from './activation-source.js';
 import { BlobStats, type BlobStatsState } from './blob-stats.js';
 import type { CalibrationBatch } from './calibration-images.js';
+import { CountKernel } from './count-kernel.js';
+import { HISTOGRAM_KERNEL_BYTES } from './histogram.js';
 
 export interface WorkerInit {
   prepared: PreparedOnnxModel;
@@ -26,12 +28,16 @@ const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m
 
 async function main(): Promise<void> {
   const { prepared, keep } = workerData as WorkerInit;
-  const source = await OnnxActivationSource.fromPrepared(prepared, 1);
+  // onnxruntime writes the activations into the counting kernel's memory, where they are
+  // counted without a copy; every histogram's counters may still be claimed there
+  const headroom = prepared.mapping.length * HISTOGRAM_KERNEL_BYTES;
+  const source = await OnnxActivationSource.fromPrepared(prepared, 1, { arena: CountKernel.get(), headroom });
   const stats = new BlobStats(source.blobs, keep);
   port.on('message', (m: ToWorker) => {
     const step = async () => {
       if (m.type === 'batch') {
         stats.absorb(m.batch.n, m.first, await source.run(m.batch), m.batch.files);
+        source.assertArenaIntact();
         post({ type: 'done' });
       } else {
         await source.close();

@@ -32,6 +32,8 @@ export class OnnxWorkerPool implements StatsCollector {
 
   /** Starts `workers` threads, each with a session on `prepared`, and waits until all are ready. */
   static async open(prepared: PreparedOnnxModel, workers: number, keep = 0): Promise<OnnxWorkerPool> {
+    // kept samples are read in NCHW order; channel-blocked values only suit histograms
+    if (keep > 0 && prepared.blocked?.length) throw new Error('internal: samples kept from channel-blocked activations');
     const init: WorkerInit = { prepared, keep };
     const slots: Slot[] = [];
     const pool = new OnnxWorkerPool(prepared, slots);

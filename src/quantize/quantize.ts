@@ -183,7 +183,8 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
       let stats: CalibrationStats;
       try {
         if (loaded.onnx) {
-          const prepared = OnnxActivationSource.prepare(loaded.onnx, blobs);
+          // eq keeps samples in NCHW order; the other methods only histogram, in any layout
+          const prepared = keep > 0 ? OnnxActivationSource.prepare(loaded.onnx, blobs) : await OnnxActivationSource.prepareForHistograms(loaded.onnx, blobs);
           // one worker per core, but no more than there are images to share out
           const workers = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), files.length));
           collectors.push(await OnnxWorkerPool.open(prepared, workers, keep));

@@ -173,7 +173,7 @@ test('histogram: exact zeros stay out of the counts (ncnn2table), whatever the s
 
 test('histogram: parts built apart (ranges differing by powers of two) merge into exactly the whole', () => {
   const samples = [0.3, 2, 0.05, 9, 1].map((sigma, i) => gaussian(5003, 40 + i, sigma));
-  samples[2]![7] = 0; // exact zeros and equal values exercise every counting lane
+  samples[2]![7] = 0; // exact zeros and runs of equal values
   const whole = new BlobHistogram();
   for (const s of samples) whole.add(s, 1, 0);
   const a = new BlobHistogram();
@@ -213,7 +213,7 @@ test('histogram: the WebAssembly counting kernel bins edges, overflows and tails
   const hs = streams.map(() => new BlobHistogram());
   for (let step = 0; step < 5; step++) {
     streams.forEach((s, j) => hs[j]!.add(s[step]!, 1, 0));
-    if (step === 1) void hs[0]!.fine; // flushes: its lanes go back and are taken again
+    if (step === 1) void hs[0]!.fine; // flushes: its counters go back and are taken again
   }
   streams.forEach((s, j) => {
     const h = hs[j]!;

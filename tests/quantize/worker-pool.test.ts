@@ -12,6 +12,8 @@ import { listCalibrationImages } from '../../src/quantize/calibration-images.js'
 import { OnnxWorkerPool } from '../../src/quantize/onnx-worker-pool.js';
 import { quantizableLayers } from '../../src/quantize/quantizable.js';
 import { InlineCollector } from '../../src/quantize/stats-collector.js';
+import { CountKernel } from '../../src/quantize/count-kernel.js';
+import { HISTOGRAM_KERNEL_BYTES } from '../../src/quantize/histogram.js';
 import { EdgefaceError } from '../../src/errors.js';
 
 const MODEL = 'models/edgeface-mbf.onnx';
@@ -66,4 +68,42 @@ test('worker pool: a model onnxruntime cannot run is an error naming the file', 
   writeFileSync(bad, onnx.ModelProto.encode(model).finish());
   const prepared = OnnxActivationSource.prepare(bad, ['y']);
   await assert.rejects(OnnxWorkerPool.open(prepared, 2), (e: unknown) => e instanceof EdgefaceError && e.message.includes(bad) && /NoSuchOp/.test(e.message));
+});
+
+test("worker pool: activations fetched in onnxruntime's channel-blocked layout, straight into the counting memory, histogram exactly as NCHW fetches", async () => {
+  const blobs = [...new Set(quantizableLayers(convertOnnxFile(MODEL).model).map((q) => q.input))];
+  const files = listCalibrationImages('calibration/images').slice(0, 9);
+  const pre = presetByName('arcface');
+  const plain = OnnxActivationSource.prepare(MODEL, blobs);
+  const native = await OnnxActivationSource.prepareForHistograms(MODEL, blobs);
+  const reference = await collectActivationStats([new InlineCollector(await OnnxActivationSource.fromPrepared(plain, 1))], files, pre, { batch: 1, progress: false });
+  // in this thread: the arena path itself, observable
+  const headroom = native.mapping.length * HISTOGRAM_KERNEL_BYTES;
+  const source = await OnnxActivationSource.fromPrepared(native, 1, { arena: CountKernel.get(), headroom });
+  const inline = await collectActivationStats([new InlineCollector(source)], files, pre, { batch: 1, progress: false });
+  assert.equal(source.runsInArena, files.length - 1, 'every run after the first (which tells the output shapes) writes into the arena');
+  // and in worker threads, as quantize runs it
+  const pool = await OnnxWorkerPool.open(native, 2);
+  let pooled;
+  try {
+    pooled = await collectActivationStats([pool], files, pre, { batch: 1, progress: false });
+  } finally {
+    await pool.close();
+  }
+  for (const [label, got] of [['in-thread arena', inline], ['worker pool', pooled]] as const) {
+    for (const b of blobs) {
+      const p = got.histograms.get(b)!;
+      const q = reference.histograms.get(b)!;
+      assert.equal(p.samples, files.length, `${label} ${b}`);
+      assert.equal(p.absmax, q.absmax, `${label} ${b}: absmax`);
+      assert.equal(p.nonzero, q.nonzero, `${label} ${b}: non-zero count`);
+      assert.equal(p.sampleSize, q.sampleSize, `${label} ${b}: sample size`);
+      assert.deepEqual([...p.fine], [...q.fine], `${label} ${b}: fine counts`);
+      assert.deepEqual(got.shapes.get(b), reference.shapes.get(b), `${label} ${b}: shape`);
+    }
+  }
+  // the channel-blocked fetch is what spares the reorders; without NCHWc kernels (not x86) there is none
+  if (!native.optimized) return void console.log('# onnxruntime uses no NCHWc layout on this CPU: only the arena path was compared');
+  assert.ok(native.blocked!.length > 0 && native.blocked!.length <= blobs.length);
+  await assert.rejects(OnnxWorkerPool.open(native, 1, 4), /channel-blocked/);
 });
