@@ -129,9 +129,10 @@ async function main(): Promise<void> {
     if (conv) {
       // for scale: one onnxruntime-node session on all cores with every layer input exposed,
       // decoding and inference only, no statistics (edgeface itself runs one single-threaded
-      // session per core in worker threads and histograms there)
+      // session per core in worker threads, outputs straight into its counting memory, and
+      // histograms there)
       const blobs = [...new Set(quantizableLayers(conv.model).map((q) => q.input))];
-      const { source } = await OnnxActivationSource.open(model, blobs);
+      const source = await OnnxActivationSource.fromPrepared(await OnnxActivationSource.prepareForHistograms(model, blobs), os.availableParallelism());
       const t2 = performance.now();
       for await (const b of streamCalibrationBatches(files, pre, source.preferredBatch, { used: 0, skipped: [] })) await source.run(b);
       const floor = (performance.now() - t2) / 1000;

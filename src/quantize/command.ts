@@ -31,6 +31,7 @@ interface Flags {
   sensitivity?: boolean;
   sensitivityJson?: string;
   sensitivityImages?: number;
+  rankImages?: number;
   auto?: boolean;
   minCosine?: number;
   threads?: number;
@@ -74,6 +75,7 @@ export function optionsFromFlags(model: string, bin: string | undefined, f: Flag
     sensitivity: f.sensitivity,
     sensitivityJson: f.sensitivityJson,
     sensitivityImages: f.sensitivityImages,
+    rankImages: f.rankImages,
     auto: f.auto,
     minCosine: f.minCosine,
     threads: f.threads,
@@ -112,6 +114,7 @@ export function registerQuantizeCommand(program: Command): Command {
     .option('--sensitivity', 'print per-layer INT8 sensitivity (embedding cosine with only that layer INT8)')
     .option('--sensitivity-json <file>', 'write the sensitivity report as JSON')
     .option('--sensitivity-images <n>', 'images for sensitivity and --auto (default 64)', positiveInt)
+    .option('--rank-images <n>', 'the first n of those give the per-layer figures that rank layers (default 16)', positiveInt)
     .option('--auto', 'keep the fewest (most sensitive) layers FP32 that reach --min-cosine on the sensitivity images, less two standard errors')
     .option('--min-cosine <x>', 'target mean embedding cosine vs FP32 for --auto', number(0, 1))
     .option('--threads <n>', 'threads: calibration workers (one onnxruntime session each) and ncnn runtime threads (default: all cores)', positiveInt)

@@ -63,6 +63,15 @@ export class EmbeddingProbe {
     }
   }
 
+  /** A probe on the first `n` of these images (same runtime and reference); dispose it too. */
+  subset(n: number): EmbeddingProbe {
+    if (n >= this.images.n) return this;
+    const per = this.images.data.length / this.images.n;
+    const sub = new EmbeddingProbe(this.runtime, this.input, this.output, { data: this.images.data.subarray(0, n * per), n, shape: this.images.shape }, this.threads);
+    if (this.reference) sub.reference = this.reference.subarray(0, (this.reference.length / this.images.n) * n);
+    return sub;
+  }
+
   /** Per-image cosine of `model`'s embeddings against the FP32 reference. */
   async cosines(model: NcnnModel): Promise<Float64Array> {
     if (!this.reference) throw new Error('EmbeddingProbe: set the FP32 reference first');

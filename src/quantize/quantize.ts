@@ -64,6 +64,8 @@ export interface QuantizeOptions {
   sensitivityJson?: string;
   /** Images used for sensitivity / --auto (first N of the calibration set). */
   sensitivityImages?: number;
+  /** The first N of those, for the per-layer figures that rank layers (default 16). */
+  rankImages?: number;
   auto?: boolean;
   minCosine?: number;
   threads?: number;
@@ -229,7 +231,7 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
       try {
         probe.reference = await probe.embed(model);
         const scoped: QuantTable = { weightScales: table.weightScales, inputScales: new Map([...table.inputScales].filter(([k]) => !keepFp32.includes(k))) };
-        const report = await measureSensitivity(probe, model, scoped, { fuseRequantize: opts.fuseRequantize });
+        const report = await measureSensitivity(probe, model, scoped, { fuseRequantize: opts.fuseRequantize, rankImages: opts.rankImages });
         if (opts.auto) {
           report.auto = await autoKeepFp32(probe, model, scoped, report, opts.minCosine!, { fuseRequantize: opts.fuseRequantize });
           keepFp32 = [...keepFp32, ...report.auto.keptFp32];

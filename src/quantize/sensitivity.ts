@@ -30,8 +30,11 @@ export interface AutoResult extends CosineFigures {
 }
 
 export interface SensitivityReport {
+  /** Probe images of the all-INT8 figures and of --auto. */
   images: number;
   allInt8: CosineFigures;
+  /** The first `rankImages` of them: those of the per-layer figures. */
+  rankImages: number;
   /** Most sensitive (lowest cosine) first. */
   layers: SensitivityEntry[];
   auto?: AutoResult;
@@ -56,23 +59,35 @@ function restrict(table: QuantTable, keep: (name: string) => boolean): QuantTabl
   };
 }
 
+/**
+ * Per-layer figures come from the first `rankImages` probe images only: there is one ncnn
+ * run per layer, so on a deep model this step is nearly all of --auto's time, and a
+ * ranking needs fewer images than a pass/fail decision (which --auto takes on all of them).
+ */
+export const DEFAULT_RANK_IMAGES = 16;
+
 export async function measureSensitivity(
   probe: EmbeddingProbe,
   model: NcnnModel,
   table: QuantTable,
-  opts: { fuseRequantize?: boolean; onLayer?: (done: number, total: number) => void } = {},
+  opts: { fuseRequantize?: boolean; rankImages?: number; onLayer?: (done: number, total: number) => void } = {},
 ): Promise<SensitivityReport> {
   const names = [...table.inputScales.keys()];
   const types = new Map(model.layers.map((l) => [l.name, l.type]));
   const all = await probe.cosines(writeInt8Model(model, table, { fuseRequantize: opts.fuseRequantize }).model);
+  const ranker = probe.subset(opts.rankImages ?? DEFAULT_RANK_IMAGES);
   const layers: SensitivityEntry[] = [];
-  for (const [i, name] of names.entries()) {
-    const one = writeInt8Model(model, restrict(table, (n) => n === name), { fuseRequantize: false }).model;
-    layers.push({ layer: name, type: types.get(name) ?? '?', ...figures(await probe.cosines(one)) });
-    opts.onLayer?.(i + 1, names.length);
+  try {
+    for (const [i, name] of names.entries()) {
+      const one = writeInt8Model(model, restrict(table, (n) => n === name), { fuseRequantize: false }).model;
+      layers.push({ layer: name, type: types.get(name) ?? '?', ...figures(await ranker.cosines(one)) });
+      opts.onLayer?.(i + 1, names.length);
+    }
+  } finally {
+    if (ranker !== probe) ranker.dispose();
   }
   layers.sort((a, b) => a.mean - b.mean);
-  return { images: probe.images.n, allInt8: figures(all), layers };
+  return { images: probe.images.n, allInt8: figures(all), rankImages: ranker.images.n, layers };
 }
 
 /**
@@ -116,13 +131,13 @@ export async function autoKeepFp32(
 
 export function formatSensitivity(r: SensitivityReport): string {
   const lines = [
-    `INT8 sensitivity on ${r.images} images (embedding cosine vs FP32 with only that layer INT8)`,
+    `INT8 sensitivity on ${r.rankImages} images (embedding cosine vs FP32 with only that layer INT8)`,
     `${'layer'.padEnd(32)} ${'type'.padEnd(22)} ${'mean'.padStart(9)} ${'min'.padStart(9)}`,
   ];
   for (const l of r.layers) {
     lines.push(`${l.layer.padEnd(32)} ${l.type.padEnd(22)} ${l.mean.toFixed(6).padStart(9)} ${l.min.toFixed(6).padStart(9)}`);
   }
-  lines.push(`${'all layers INT8'.padEnd(55)} ${r.allInt8.mean.toFixed(6).padStart(9)} ${r.allInt8.min.toFixed(6).padStart(9)}`);
+  lines.push(`${`all layers INT8 (${r.images} images)`.padEnd(55)} ${r.allInt8.mean.toFixed(6).padStart(9)} ${r.allInt8.min.toFixed(6).padStart(9)}`);
   if (r.auto) {
     const a = r.auto;
     lines.push(
