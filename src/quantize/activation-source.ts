@@ -3,7 +3,6 @@
  * tensors added as graph outputs (fast path for ONNX models), or the real ncnn runtime
  * extracting named blobs (for .param/.bin models, and for blobs the ONNX graph lacks).
  */
-import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
@@ -122,15 +121,6 @@ export class OnnxActivationSource implements ActivationSource {
 
   get preferredBatch(): number {
     return onnxPreferredBatch(this.dynamicBatch);
-  }
-
-  /**
-   * Opens `file` with every wanted blob exposed as an output. Returns the source and the
-   * blobs it cannot deliver (no ONNX tensor of that name).
-   */
-  static async open(file: string, wanted: string[], threads = os.availableParallelism()): Promise<{ source: OnnxActivationSource; missing: string[] }> {
-    const prepared = OnnxActivationSource.prepare(file, wanted);
-    return { source: await OnnxActivationSource.fromPrepared(prepared, threads), missing: prepared.missing };
   }
 
   /** Reads `file` and adds every wanted blob's tensor to its outputs (no session yet). */

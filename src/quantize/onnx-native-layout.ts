@@ -14,9 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import onnxProto from 'onnx-proto';
-
-const onnx = onnxProto.onnx;
+import { onnx, toNumber, type NodeProto } from '../onnx/proto.js';
 
 const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 /** Widest channel block of onnxruntime's NCHWc kernels (AVX-512); 8 on AVX2. */
@@ -29,13 +27,13 @@ export interface NativeLayoutModel {
   renamed: Map<string, string>;
 }
 
-function intAttr(n: onnxProto.onnx.INodeProto, name: string): number | undefined {
+function intAttr(n: NodeProto, name: string): number | undefined {
   const a = (n.attribute ?? []).find((x) => x.name === name);
-  return a?.i === undefined || a.i === null ? undefined : Number(a.i);
+  return a?.i === undefined || a.i === null ? undefined : toNumber(a.i);
 }
 
 /**
- * Optimizes `bytes` as onnxruntime would for `threads` and drops the NCHWc->NCHW reorders
+ * Optimizes `bytes` as onnxruntime would on this CPU and drops the NCHWc->NCHW reorders
  * that feed nothing but the exposed outputs `fetched`. Returns undefined when there is
  * nothing to drop (no NCHWc on this CPU, or every exposed tensor is needed in NCHW).
  */
