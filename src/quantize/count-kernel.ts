@@ -71,7 +71,9 @@ export class CountKernel implements OutputArena {
   /**
    * Counts x (a copy of it, unless it lies in this memory already) into the u32 counters at
    * byte offset `counters`: slot min(ceil(|x|*k), over).
-   * `k` must be a power of two (so float32 products are exact). Returns max |x| (NaN if x has one).
+   * `k` must be a power of two (so float32 products are exact). Returns max |x|; NaN and
+   * infinities land in slot `over`, and a NaN may be missing from the max, so a caller that
+   * finds slot `over` non-zero takes the exact max itself.
    */
   count(x: Float32Array, counters: number, k: number, over: number): number {
     // values already in this memory (an arena block) are counted where they are

@@ -127,9 +127,12 @@ export class BlobHistogram {
       for (let i = (this.samples - 1) % stride; i < x.length; i += stride, n++) counters[Math.min(Math.ceil(Math.abs(x[i]!) * k), OVER)]!++;
       this.pending += n;
     }
+    const overflowed = this.overflowSlot()[0]! > 0;
+    // the kernel sends NaN to slot OVER but its max may miss it: past range, take the exact max
+    if (overflowed) m = absMax(x);
     if (!(m < Infinity)) throw new RangeError('NaN or infinite values');
     if (m > this.absmax) this.absmax = m;
-    if (this.overflowSlot()[0]! > 0) this.widen(x, k, stride);
+    if (overflowed) this.widen(x, k, stride);
   }
 
   /** The counter of slot OVER (values past range) of the counters this histogram holds. */

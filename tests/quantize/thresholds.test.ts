@@ -198,6 +198,17 @@ test('histogram: NaN or infinite activations are refused, not binned', () => {
   const h = new BlobHistogram();
   assert.throws(() => h.add(new Float32Array([1, NaN, 2])), /NaN or infinite/);
   assert.throws(() => h.add(new Float32Array([1, -Infinity])), /NaN or infinite/);
+  // past the first sample the kernel's vector loop counts them: a NaN there may be missing
+  // from its max, whatever its lane, and must still be refused
+  for (let at = 0; at < 8; at++) {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const g = new BlobHistogram();
+      g.add(Float32Array.from({ length: 16 }, (_, i) => i / 4));
+      const x = Float32Array.from({ length: 16 }, (_, i) => i / 8);
+      x[at] = bad;
+      assert.throws(() => g.add(x), /NaN or infinite/, `${bad} at ${at}`);
+    }
+  }
 });
 
 test('histogram: the WebAssembly counting kernel bins edges, overflows and tails exactly as direct binning', () => {
