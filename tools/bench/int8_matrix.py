@@ -71,6 +71,15 @@ class Preprocess:
         trio = lambda k, d: tuple(float(v) for v in meta[k].split(",")) if k in meta else d
         return Preprocess(meta.get("edgeface.color", "RGB"), trio("edgeface.mean", Preprocess.mean), trio("edgeface.std", Preprocess.std))
 
+    @staticmethod
+    def preset(name: str) -> "Preprocess":
+        """The CLI's --preset of that name (src/image/preprocess.ts), for models without metadata."""
+        if name == "imagenet":
+            return Preprocess("RGB", (0.485 * 255, 0.456 * 255, 0.406 * 255), (0.229 * 255, 0.224 * 255, 0.225 * 255))
+        if name == "arcface":
+            return Preprocess()
+        raise ValueError(f"unknown preset {name!r} (arcface, imagenet)")
+
     def load(self, files: list[Path]) -> np.ndarray:
         """N x 3 x 112 x 112 float32."""
         x = np.stack([np.asarray(Image.open(f).convert("RGB"), np.float32).transpose(2, 0, 1) for f in files])
@@ -189,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calib-images", type=int, default=128)
     p.add_argument("--json", type=Path, help="also write the results here")
     p.add_argument("--reference", action="store_true", help="also score ncnn2table + ncnn2int8 (kl) on the same images")
+    p.add_argument("--preset", choices=("arcface", "imagenet"),
+                   help="preprocessing of every model (passed on to the CLI), instead of each model's metadata")
     a = p.parse_args(argv)
     models = a.models or [*backbone_fixtures(), ROOT / "models" / "edgeface-mbf.onnx"]
     files = held_out_images(a.held_out)
@@ -196,12 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="edgeface-int8-matrix-") as tmp:
         print(f"{'model':44s} {'method':10s} {'mean cos':>9s} {'min cos':>9s} {'int8 layers':>11s} {'quantize s':>10s}")
         for m in models:
-            x = Preprocess.of(m).load(files)
+            pre = Preprocess.preset(a.preset) if a.preset else Preprocess.of(m)
+            extra = ("--preset", a.preset) if a.preset else ()
+            x = pre.load(files)
             ref = onnx_embeddings(m, x)
-            runs = [lambda method=method: quantize_and_score(m, method, Path(tmp), x, ref, calib_images=a.calib_images)
+            runs = [lambda method=method: quantize_and_score(m, method, Path(tmp), x, ref, calib_images=a.calib_images, extra=extra)
                     for method in a.methods.split(",")]
             if a.reference:
-                runs.append(lambda: ncnn_reference_score(m, Path(tmp), x, ref, Preprocess.of(m), calib_images=a.calib_images))
+                runs.append(lambda: ncnn_reference_score(m, Path(tmp), x, ref, pre, calib_images=a.calib_images))
             for run in runs:
                 r = run()
                 results.append(r)
