@@ -17,6 +17,10 @@ Requests:
    + payload: for each input in order, N * prod(shape) floats
       -> {"ok": true, "n": N, "outputs": [{"name": "fc1", "shape": [128]}], "bytes": B}
          + payload: for each output in order, N * prod(shape) floats
+      An input {"name": "b", "kept": "k"} sends no payload: it is blob b as kept under k.
+      With "keep": "k" the outputs are kept under k (replacing what was there) instead of
+      sent back: the reply has their shapes and "bytes": 0.
+  {"op": "forget", "key": "k"} -> {"ok": true}   (drops what is kept under k)
   {"op": "close", "id": "m0"}  -> {"ok": true}
   {"op": "quit"}               -> process exits
 Any failure answers {"ok": false, "error": "..."}; the request's payload has
@@ -125,11 +129,20 @@ def to_mat(arr):
     return ncnn.Mat(np.ascontiguousarray(arr)).clone()
 
 
+# Blobs kept in this process between requests: key -> {blob: ndarray [n, ...]}. Lets a caller
+# run a net in stages (e.g. up to a layer, the layer alone, on from it) without sending the
+# intermediate blobs back and forth.
+KEPT = {}
+
+
 def run(net, req):
     n = int(req["n"])
-    inputs = req["inputs"]
     sizes = []
-    for spec in inputs:
+    from_kept = []
+    for spec in req["inputs"]:
+        if "kept" in spec:
+            from_kept.append((spec["name"], spec["kept"]))
+            continue
         shape = [int(v) for v in spec["shape"]]
         if not 1 <= len(shape) <= 4 or any(v <= 0 for v in shape):
             raise ValueError(f"input {spec['name']!r}: bad shape {shape}")
@@ -139,11 +152,17 @@ def run(net, req):
     for name, shape, size in sizes:
         raw = read_exact(n * size * 4)
         arrays.append((name, np.frombuffer(raw, dtype="<f4").reshape([n] + shape)))
+    for name, key in from_kept:
+        arr = KEPT.get(key, {}).get(name)
+        if arr is None:
+            raise KeyError(f"input {name!r}: no blob of that name kept under {key!r}")
+        if arr.shape[0] != n:
+            raise ValueError(f"input {name!r}: {arr.shape[0]} samples kept under {key!r}, {n} asked for")
+        arrays.append((name, arr))
     if net is None:
         raise KeyError(f"no model loaded under id {req.get('id')!r}")
     out_names = list(req.get("outputs") or net.outputs)
     results = {name: [] for name in out_names}
-    shapes = {}
     for i in range(n):
         ex = net.net.create_extractor()
         for name, arr in arrays:
@@ -154,14 +173,18 @@ def run(net, req):
             if ret != 0:
                 raise ValueError(f"extracting blob {name!r} failed (code {ret}); outputs: {net.outputs}")
             out = np.array(mat, dtype=np.float32)
-            if name in shapes and list(out.shape) != shapes[name]:
-                raise ValueError(f"blob {name!r} changes shape inside a batch: {shapes[name]} then {list(out.shape)}")
-            shapes[name] = list(out.shape)
-            results[name].append(out.astype("<f4", copy=False).tobytes())
+            if results[name] and out.shape != results[name][0].shape:
+                raise ValueError(f"blob {name!r} changes shape inside a batch: {list(results[name][0].shape)} then {list(out.shape)}")
+            results[name].append(out)
         del ex
-    payload = b"".join(b"".join(results[name]) for name in out_names)
-    return {"ok": True, "n": n, "outputs": [{"name": name, "shape": shapes.get(name, [])} for name in out_names],
-            "bytes": len(payload)}, payload
+    shapes = [{"name": name, "shape": list(results[name][0].shape) if n else []} for name in out_names]
+    keep = req.get("keep")
+    if keep:
+        # replaces what was kept under that key (after the inputs above were read from it)
+        KEPT[keep] = {name: np.stack(results[name]) if n else np.zeros((0,), np.float32) for name in out_names}
+        return {"ok": True, "n": n, "outputs": shapes, "bytes": 0}, None
+    payload = b"".join(a.astype("<f4", copy=False).tobytes() for name in out_names for a in results[name])
+    return {"ok": True, "n": n, "outputs": shapes, "bytes": len(payload)}, payload
 
 
 def main():
@@ -191,6 +214,9 @@ def main():
                 send(reply, payload)
             elif op == "close":
                 nets.pop(req.get("id"), None)
+                send({"ok": True})
+            elif op == "forget":
+                KEPT.pop(req.get("key"), None)
                 send({"ok": True})
             else:
                 send({"ok": False, "error": f"unknown op {op!r}"})

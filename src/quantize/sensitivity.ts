@@ -61,8 +61,9 @@ function restrict(table: QuantTable, keep: (name: string) => boolean): QuantTabl
 
 /**
  * Per-layer figures come from the first `rankImages` probe images only: there is one ncnn
- * run per layer, so on a deep model this step is nearly all of --auto's time, and a
- * ranking needs fewer images than a pass/fail decision (which --auto takes on all of them).
+ * run per layer (from that layer on), so on a deep model this step is most of --auto's
+ * time, and a ranking needs fewer images than a pass/fail decision (which --auto takes on
+ * all of them).
  */
 export const DEFAULT_RANK_IMAGES = 16;
 
@@ -76,13 +77,12 @@ export async function measureSensitivity(
   const types = new Map(model.layers.map((l) => [l.name, l.type]));
   const all = await probe.cosines(writeInt8Model(model, table, { fuseRequantize: opts.fuseRequantize }).model);
   const ranker = probe.subset(opts.rankImages ?? DEFAULT_RANK_IMAGES);
+  // each layer in its INT8 form, as in a model where it alone is INT8
+  const swaps = names.map((name) => writeInt8Model(model, restrict(table, (n) => n === name), { fuseRequantize: false }).model.layers.find((l) => l.name === name)!);
   const layers: SensitivityEntry[] = [];
   try {
-    for (const [i, name] of names.entries()) {
-      const one = writeInt8Model(model, restrict(table, (n) => n === name), { fuseRequantize: false }).model;
-      layers.push({ layer: name, type: types.get(name) ?? '?', ...figures(await ranker.cosines(one)) });
-      opts.onLayer?.(i + 1, names.length);
-    }
+    const cos = await ranker.cosinesOneLayerInt8(model, swaps, opts.onLayer);
+    for (const name of names) layers.push({ layer: name, type: types.get(name) ?? '?', ...figures(cos.get(name)!) });
   } finally {
     if (ranker !== probe) ranker.dispose();
   }

@@ -32,6 +32,16 @@ export interface BlobTensor {
   shape: number[];
 }
 
+/**
+ * An input taken from blobs the runner process keeps (NcnnNet.keep) instead of sent again:
+ * the blob of the same name kept under `kept`.
+ */
+export interface KeptBlob {
+  kept: string;
+}
+
+const isKept = (t: BlobTensor | KeptBlob): t is KeptBlob => 'kept' in t;
+
 export interface NcnnRuntimeOptions {
   /** Python interpreter; default pythonInterpreter() ($EDGEFACE_PYTHON, .venv, python3). */
   python?: string;
@@ -164,30 +174,40 @@ export class NcnnRuntime {
   async runRaw(
     id: string,
     n: number,
-    inputs: Record<string, BlobTensor>,
+    inputs: Record<string, BlobTensor | KeptBlob>,
     outputs: string[],
+    keep?: string,
   ): Promise<Record<string, BlobTensor>> {
+    const sent: Float32Array[] = [];
     const specs = Object.entries(inputs).map(([name, t]) => {
+      if (isKept(t)) return { name, kept: t.kept };
       const expected = n * shapeSize(t.shape);
       if (t.data.length !== expected) {
         throw new EdgefaceError(
           `ncnn input '${name}': ${t.data.length} floats given, ${n} x [${t.shape.join(',')}] needs ${expected}`,
         );
       }
+      sent.push(t.data);
       return { name, shape: t.shape };
     });
-    const { reply, payload } = await this.request(
-      { op: 'run', id, n, inputs: specs, outputs },
-      Object.values(inputs).map((t) => t.data),
-    );
+    const { reply, payload } = await this.request({ op: 'run', id, n, inputs: specs, outputs, ...(keep ? { keep } : {}) }, sent);
     const out: Record<string, BlobTensor> = {};
     let offset = 0;
     for (const o of reply.outputs as { name: string; shape: number[] }[]) {
+      if (keep) {
+        out[o.name] = { data: new Float32Array(0), shape: o.shape };
+        continue;
+      }
       const len = n * shapeSize(o.shape) * 4;
       out[o.name] = { data: toFloat32(payload!.subarray(offset, offset + len)), shape: o.shape };
       offset += len;
     }
     return out;
+  }
+
+  /** Drops the blobs kept under `key`. */
+  async forget(key: string): Promise<void> {
+    if (!this.closed) await this.request({ op: 'forget', key });
   }
 
   /** @internal */
@@ -228,8 +248,18 @@ export class NcnnNet {
    * n samples in one round trip; each input's `data` holds n samples of its per-sample
    * `shape`, and so does each output. ncnn itself runs them one by one.
    */
-  async runBatch(n: number, inputs: Record<string, BlobTensor>, outputs?: string[]): Promise<Record<string, BlobTensor>> {
+  async runBatch(n: number, inputs: Record<string, BlobTensor | KeptBlob>, outputs?: string[]): Promise<Record<string, BlobTensor>> {
     return this.runtime.runRaw(this.id, n, inputs, outputs ?? this.outputNames);
+  }
+
+  /**
+   * Like runBatch, but the outputs stay in the runner process under `key` (replacing what
+   * was kept there), for later runs to take as KeptBlob inputs; resolves with their
+   * per-sample shapes.
+   */
+  async keep(n: number, inputs: Record<string, BlobTensor | KeptBlob>, outputs: string[], key: string): Promise<Record<string, number[]>> {
+    const r = await this.runtime.runRaw(this.id, n, inputs, outputs, key);
+    return Object.fromEntries(Object.entries(r).map(([name, t]) => [name, t.shape]));
   }
 
   /** Unloads the model; stops the runner too when it was started by openNcnnNet. */

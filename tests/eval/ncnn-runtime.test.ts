@@ -71,6 +71,38 @@ test('an error reply names the problem and the runner stays usable', async () =>
   await net.close();
 });
 
+test('kept blobs: outputs stay in the runner, later runs start from them, mixed with sent inputs', async () => {
+  const net = await runtime.load(path.join(dir, 'tiny.param'));
+  const shape = [2, 3];
+  const n = 2;
+  const a = seq(n * 6, (i) => i - 5);
+  const b = seq(n * 6, (i) => 0.5 * i);
+  const shapes = await net.keep(n, { a: { data: a, shape }, b: { data: b, shape } }, ['a0', 'a1', 'sum'], 'k');
+  assert.deepEqual(shapes, { a0: shape, a1: shape, sum: shape });
+  // start mid-graph from the Split's kept outputs (a itself is not given), b sent anew
+  const b2 = seq(n * 6, (i) => 10 - i);
+  const out = await net.runBatch(n, { a0: { kept: 'k' }, a1: { kept: 'k' }, b: { data: b2, shape } }, ['sum', 'relu']);
+  for (let i = 0; i < a.length; i++) {
+    assert.equal(out.sum!.data[i], Math.fround(a[i]! + b2[i]!));
+    assert.equal(out.relu!.data[i], Math.max(a[i]!, 0));
+  }
+  // a kept blob fed at its own name comes back as it was kept
+  const same = await net.runBatch(n, { sum: { kept: 'k' } }, ['sum']);
+  for (let i = 0; i < a.length; i++) assert.equal(same.sum!.data[i], Math.fround(a[i]! + b[i]!));
+  // keeping under the same key replaces what was there, even when the run reads from it
+  await net.keep(n, { a0: { kept: 'k' }, b: { data: b2, shape } }, ['sum'], 'k');
+  const replaced = await net.runBatch(n, { sum: { kept: 'k' } }, ['sum']);
+  for (let i = 0; i < a.length; i++) assert.equal(replaced.sum!.data[i], Math.fround(a[i]! + b2[i]!));
+  await assert.rejects(net.runBatch(n, { a1: { kept: 'k' } }, ['relu']), /'a1': no blob of that name kept under 'k'/);
+  await assert.rejects(net.runBatch(3, { sum: { kept: 'k' } }, ['sum']), /2 samples kept under 'k', 3 asked for/);
+  await runtime.forget('k');
+  await assert.rejects(net.runBatch(n, { sum: { kept: 'k' } }, ['sum']), /no blob of that name kept under 'k'/);
+  // the runner is still in step
+  const ok = await net.run({ a: { data: seq(3, (i) => i - 1), shape: [3] }, b: { data: seq(3, () => 0), shape: [3] } }, ['relu']);
+  assert.deepEqual([...ok.relu!.data], [0, 0, 1]);
+  await net.close();
+});
+
 test('missing files and a missing interpreter give clear errors', async () => {
   await assert.rejects(runtime.load(path.join(dir, 'absent.param')), /absent\.param: no such file/);
   await assert.rejects(

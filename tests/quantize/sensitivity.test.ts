@@ -10,6 +10,9 @@ import { NcnnRuntime } from '../../src/runtime/ncnn.js';
 import { quantize, type QuantizeOptions } from '../../src/quantize/quantize.js';
 import { listCalibrationImages } from '../../src/quantize/calibration-images.js';
 import { figures } from '../../src/quantize/sensitivity.js';
+import { EmbeddingProbe } from '../../src/quantize/embedding-probe.js';
+import { writeInt8Model } from '../../src/quantize/int8-writer.js';
+import { readTable } from '../../src/quantize/table.js';
 import { embeddingCosine, loadInputs } from './embeddings.js';
 
 // The sensitivity report and --auto, checked against independent runs of the real ncnn
@@ -70,6 +73,34 @@ test('sensitivity report and --auto agree with the real ncnn runtime on the mode
     assert.ok(got.lowerBound >= target, `written --auto model: lower bound ${got.lowerBound} < target ${target}`);
     assert.ok(Math.abs(got.mean - a.sensitivity!.auto!.mean) < 1e-6);
   } finally {
+    await rt.close();
+  }
+});
+
+test('per-layer figures: staged runs from the layer on equal whole single-layer-INT8 models, bit for bit', async () => {
+  const tableFile = path.join(dir, 'staged.table');
+  const r = await quantize({ ...base, ...out('staged'), tableOut: tableFile });
+  const table = readTable(tableFile);
+  const rt = await NcnnRuntime.start();
+  const images = await loadInputs(listCalibrationImages(CALIB).slice(0, RANK), r.preprocess!);
+  const probe = new EmbeddingProbe(rt, blobs.input, blobs.output, images);
+  try {
+    probe.reference = await probe.embed(model);
+    const alone = (name: string) =>
+      writeInt8Model(model, { weightScales: table.weightScales, inputScales: new Map([[name, table.inputScales.get(name)!]]) }, { fuseRequantize: false }).model;
+    const names = [...table.inputScales.keys()];
+    assert.ok(names.length > 30, `${names.length} INT8 layers`);
+    const staged = await probe.cosinesOneLayerInt8(model, names.map((n) => alone(n).layers.find((l) => l.name === n)!));
+    assert.deepEqual([...staged.keys()].sort(), [...names].sort());
+    let below = 0;
+    for (const name of names) {
+      const whole = await probe.cosines(alone(name));
+      assert.deepEqual([...staged.get(name)!], [...whole], name);
+      if (figures(whole).mean < 1 - 1e-6) below++;
+    }
+    assert.ok(below > names.length / 2, `most layers must change the embedding at all (${below} of ${names.length})`);
+  } finally {
+    probe.dispose();
     await rt.close();
   }
 });
