@@ -95,6 +95,9 @@ export class EmbeddingProbe {
     const order = [...swaps].sort((a, b) => at.get(a.name)! - at.get(b.name)!);
     const cut = new CrossingBlobs(fp32);
     const n = this.images.n;
+    // keys of this probe's own, in case another probe shares the runner
+    const FP32 = `${path.basename(this.dir)}:fp32`;
+    const INT8 = `${path.basename(this.dir)}:int8`;
     const kept = (key: string, blobs: string[]): Record<string, KeptBlob> => Object.fromEntries(blobs.map((b) => [b, { kept: key }]));
     const out = new Map<string, Float64Array>();
     await this.withNet(fp32, async (net) => {
@@ -105,24 +108,24 @@ export class EmbeddingProbe {
           if (j === undefined) throw new Error(`EmbeddingProbe: no layer ${swap.name} in the FP32 model`);
           // FP32 from the previous cut to this one
           const before = cut.at(j);
-          await net.keep(n, state, before, 'fp32');
-          state = kept('fp32', before);
+          await net.keep(n, state, before, FP32);
+          state = kept(FP32, before);
           const one: NcnnModel = { layers: [...swap.inputs.map((b) => layer('Input', `${b}.input`, [], [b])), swap] };
           const after = cut.at(j + 1);
           const emb = await this.withNet(one, async (single) => {
-            if (swap.outputs.includes(this.output)) return (await single.runBatch(n, kept('fp32', swap.inputs), [this.output]))[this.output]!.data;
+            if (swap.outputs.includes(this.output)) return (await single.runBatch(n, kept(FP32, swap.inputs), [this.output]))[this.output]!.data;
             // a layer the embedding does not depend on changes nothing
             if (!after.some((b) => swap.outputs.includes(b))) return reference;
-            await single.keep(n, kept('fp32', swap.inputs), swap.outputs, 'int8');
-            const from = Object.fromEntries(after.map((b) => [b, { kept: swap.outputs.includes(b) ? 'int8' : 'fp32' }]));
+            await single.keep(n, kept(FP32, swap.inputs), swap.outputs, INT8);
+            const from = Object.fromEntries(after.map((b) => [b, { kept: swap.outputs.includes(b) ? INT8 : FP32 }]));
             return (await net.runBatch(n, from, [this.output]))[this.output]!.data;
           });
           out.set(swap.name, cosineRows(reference, emb, n));
           onLayer?.(out.size, order.length);
         }
       } finally {
-        await this.runtime.forget('fp32');
-        await this.runtime.forget('int8');
+        await this.runtime.forget(FP32);
+        await this.runtime.forget(INT8);
       }
     });
     return out;
