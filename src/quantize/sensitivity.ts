@@ -51,14 +51,6 @@ export function figures(c: Float64Array): CosineFigures {
   return { mean: m, min: min(c), lowerBound: m - (CONFIDENCE_Z * sd) / Math.sqrt(c.length) };
 }
 
-/** Table restricted to `only` (every other layer loses its input scale, so stays FP32). */
-function restrict(table: QuantTable, keep: (name: string) => boolean): QuantTable {
-  return {
-    weightScales: table.weightScales,
-    inputScales: new Map([...table.inputScales].filter(([n]) => keep(n))),
-  };
-}
-
 /**
  * Per-layer figures come from the first `rankImages` probe images only: there is one ncnn
  * run per layer (from that layer on), so on a deep model this step is most of --auto's
@@ -77,8 +69,10 @@ export async function measureSensitivity(
   const types = new Map(model.layers.map((l) => [l.name, l.type]));
   const all = await probe.cosines(writeInt8Model(model, table, { fuseRequantize: opts.fuseRequantize }).model);
   const ranker = probe.subset(opts.rankImages ?? DEFAULT_RANK_IMAGES);
-  // each layer in its INT8 form, as in a model where it alone is INT8
-  const swaps = names.map((name) => writeInt8Model(model, restrict(table, (n) => n === name), { fuseRequantize: false }).model.layers.find((l) => l.name === name)!);
+  // each layer in its INT8 form, as in a model where it alone is INT8: without requantize
+  // fusion a layer's INT8 form depends on its own scales only, so one pass writes them all
+  const int8 = new Map(writeInt8Model(model, table, { fuseRequantize: false }).model.layers.map((l) => [l.name, l]));
+  const swaps = names.map((name) => int8.get(name)!);
   const layers: SensitivityEntry[] = [];
   try {
     const cos = await ranker.cosinesOneLayerInt8(model, swaps, opts.onLayer);
