@@ -27,7 +27,8 @@ import { readNcnnModel, writeNcnnModel } from '../src/ncnn/io.js';
 import { listCalibrationImages, streamCalibrationBatches } from '../src/quantize/calibration-images.js';
 import { OnnxActivationSource } from '../src/quantize/activation-source.js';
 import { quantizableLayers } from '../src/quantize/quantizable.js';
-import { heldOutImages, haveSharedData, MODELS } from '../tests/quantize/heldout.js';
+import { SHARED_MODELS as MODELS } from '../tests/shared-data.js';
+import { heldOutImages, haveSharedData } from '../tests/quantize/heldout.js';
 import { embeddingCosine, loadInputs } from '../tests/quantize/embeddings.js';
 import { NCNN_TOOLS, ncnn2tableArgs } from '../tests/quantize/ncnn-tools.js';
 

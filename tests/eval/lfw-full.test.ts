@@ -13,7 +13,8 @@ import { formatReport } from '../../src/eval/report-table.js';
 import { runEval } from '../../src/eval/run-eval.js';
 import { presetByName } from '../../src/image/preprocess.js';
 import { quantize } from '../../src/quantize/index.js';
-import { FOAMLIU_ONNX, LFW_FULL, MBF_PARAM, REPO, tmpDir } from './helpers/common.js';
+import { LFW as LFW_FULL, REPO } from '../shared-data.js';
+import { FOAMLIU_ONNX, MBF_PARAM, tmpDir } from './helpers/common.js';
 
 const enabled = process.env.EDGEFACE_FULL_LFW === '1';
 

@@ -10,9 +10,7 @@ import ncnn
 import numpy as np
 import onnxruntime as ort
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = ROOT / "dist" / "src" / "cli.js"
-SHARED = ROOT.parent / "shared"
+from repo_paths import CLI, ROOT  # noqa: F401  (re-exported for the tests)
 
 
 def edgeface(*args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -9,8 +9,10 @@ import ncnn
 import numpy as np
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MBF = os.path.join(REPO, "..", "shared", "models", "insightface-mbf-y1")
+from repo_paths import ROOT, SHARED_MODELS
+
+REPO = str(ROOT)
+MBF = str(SHARED_MODELS / "insightface-mbf-y1")
 
 
 class Runner:

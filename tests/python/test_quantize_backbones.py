@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from repo_paths import ROOT
+
 _spec = importlib.util.spec_from_file_location("int8_matrix", ROOT / "tools" / "bench" / "int8_matrix.py")
 im = sys.modules["int8_matrix"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(im)

@@ -1,11 +1,10 @@
 """calibration/images is exactly what calibration/select.py picks, and never touches LFW pairs."""
 import importlib.util
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-LFW = ROOT.parent / "shared" / "data" / "lfw"
+from repo_paths import LFW, ROOT
+
 IMAGES = ROOT / "calibration" / "images"
 
 

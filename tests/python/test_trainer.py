@@ -18,10 +18,8 @@ import numpy as np
 import pytest
 import torch
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-CELEBA = SHARED / "data" / "celeba-ids"
-CLI = ROOT / "dist" / "src" / "cli.js"
+from repo_paths import CELEBA_IDS as CELEBA, CLI, ROOT
+
 sys.path.insert(0, str(ROOT / "tools" / "trainer"))
 sys.path.insert(0, str(ROOT / "tools" / "align"))
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
-LFW = ROOT.parent / "shared" / "data" / "lfw"
+from repo_paths import LFW, ROOT
+
 sys.path.insert(0, str(ROOT / "tools" / "align"))
 
 

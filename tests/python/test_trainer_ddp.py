@@ -10,8 +10,7 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[2]
-CELEBA = ROOT.parent / "shared" / "data" / "celeba-ids"
+from repo_paths import CELEBA_IDS as CELEBA, ROOT
 
 
 def _torchrun(out: Path, data: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -6,9 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-
-export const LFW = path.resolve('../shared/data/lfw');
-export const MODELS = path.resolve('../shared/models');
+import { LFW, SHARED_MODELS } from '../shared-data.js';
 
 export function peopleInPairs(): Set<string> {
   const names = new Set<string>();
@@ -29,4 +27,4 @@ export function heldOutImages(count = 200): string[] {
   });
 }
 
-export const haveSharedData = (): boolean => existsSync(path.join(LFW, 'pairs.txt')) && existsSync(MODELS);
+export const haveSharedData = (): boolean => existsSync(path.join(LFW, 'pairs.txt')) && existsSync(SHARED_MODELS);

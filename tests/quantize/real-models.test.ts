@@ -15,7 +15,8 @@ import { presetByName } from '../../src/image/preprocess.js';
 import { NcnnRuntime } from '../../src/runtime/ncnn.js';
 import { convertAndWrite } from '../../src/convert/convert.js';
 import { quantize } from '../../src/quantize/quantize.js';
-import { haveSharedData, heldOutImages, MODELS } from './heldout.js';
+import { SHARED_MODELS as MODELS } from '../shared-data.js';
+import { haveSharedData, heldOutImages } from './heldout.js';
 import { embeddingCosine, loadInputs } from './embeddings.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'edgeface-real-q-'));

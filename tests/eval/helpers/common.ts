@@ -1,16 +1,14 @@
-/** Shared paths and small utilities for the eval tests (run from the repository root). */
+/** Paths and small utilities for the eval tests. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pythonInterpreter } from '../../../src/runtime/python.js';
+import { REPO, SHARED_MODELS } from '../../shared-data.js';
 
-export const REPO = process.cwd();
-export const SHARED = path.resolve(REPO, '../shared');
-export const LFW_FULL = path.join(SHARED, 'data/lfw');
 export const SUBSET = path.join(REPO, 'data/lfw-fold1');
-export const FOAMLIU_ONNX = path.join(SHARED, 'models/foamliu-mobilefacenet.onnx');
-export const MBF_PARAM = path.join(SHARED, 'models/insightface-mbf-y1.param');
+export const FOAMLIU_ONNX = path.join(SHARED_MODELS, 'foamliu-mobilefacenet.onnx');
+export const MBF_PARAM = path.join(SHARED_MODELS, 'insightface-mbf-y1.param');
 export const PYTHON = pythonInterpreter();
 export const CLI = path.join(REPO, 'dist/tests/eval/helpers/eval-cli.js');
 

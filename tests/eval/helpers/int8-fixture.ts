@@ -8,8 +8,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { SHARED_MODELS } from '../../shared-data.js';
 
-export const SHARED_MODELS = path.resolve('../shared/models');
 export const MBF_PARAM = path.join(SHARED_MODELS, 'insightface-mbf-y1.param');
 export const MBF_BIN = path.join(SHARED_MODELS, 'insightface-mbf-y1.bin');
 

@@ -1,11 +1,14 @@
 /** The general ncnn API (real runtime through tools/ncnn_runner.py): named blobs in, named blobs out. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { NcnnRuntime, openNcnnNet } from '../../src/runtime/ncnn.js';
 import { inspectNcnnParam } from '../../src/runtime/ncnn-model.js';
-import { MBF_PARAM, tmpDir } from './helpers/common.js';
+import { SHARED_MODELS } from '../shared-data.js';
+
+const MBF_PARAM = path.join(SHARED_MODELS, 'insightface-mbf-y1.param');
 
 // Two inputs, two outputs: sum = a + b, relu = max(a, 0). No weights.
 const TWO_IN_TWO_OUT = `7767517
@@ -20,7 +23,7 @@ ReLU relu 1 1 a1 relu
 let runtime: NcnnRuntime;
 let dir: string;
 before(async () => {
-  dir = tmpDir('ncnn-rt');
+  dir = mkdtempSync(path.join(os.tmpdir(), 'edgeface-ncnn-rt-'));
   writeFileSync(path.join(dir, 'tiny.param'), TWO_IN_TWO_OUT);
   writeFileSync(path.join(dir, 'tiny.bin'), Buffer.alloc(0));
   runtime = await NcnnRuntime.start();
