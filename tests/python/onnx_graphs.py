@@ -1,4 +1,4 @@
-"""Builders for the tiny single-op ONNX graphs that tests/python/test_ops.py converts and
+"""Builders for the tiny single-op ONNX graphs that the per-op tests (tests/python/ops/) convert and
 runs in both onnxruntime and the real ncnn runtime."""
 from __future__ import annotations
 
