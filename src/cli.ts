@@ -14,6 +14,7 @@ const LAZY: Record<string, string> = {
   train: './commands/train.js',
   align: './commands/train.js',
   demo: './commands/demo.js',
+  xcode: './commands/xcode.js',
 };
 
 async function main(argv: string[]): Promise<number> {
