@@ -5,6 +5,7 @@ import { memoryData } from '../ops/memory-data.js';
 import { ncnnSafeName } from '../ncnn/names.js';
 import type { LowerContext } from '../ops/op-handler.js';
 import { atNode, requireHandler, shapeContext } from '../passes/shape-context.js';
+import { relayout, type BatchAxis } from '../ops/batch-axis.js';
 
 /** Input layer with its shape (ncnn lists w, h, c; batch dropped). */
 function inputLayer(name: string, dims: number[]): NcnnLayer {
@@ -21,10 +22,28 @@ export function lowerToNcnn(g: IrGraph): NcnnModel {
   const layers: NcnnLayer[] = [];
   const used = new Set<string>([...g.nodes.map((n) => n.name), ...g.inputs.map((i) => i.name)]);
   const constBlobs = new Map<string, string>();
+  const batchAxes = new Map<string, BatchAxis>();
+  /** Batch-first copies of values whose batch axis is elsewhere (one Reshape each). */
+  const batchFirst = new Map<string, string>();
   const base = shapeContext(g);
   const ctx: LowerContext = {
     ...base,
     blob(node, i) {
+      const name = node.inputs[i]!;
+      if (g.consts.has(name)) return ctx.blobAsIs(node, i);
+      const b = ctx.batchAxis(name);
+      if (b === 0) return name;
+      let blob = batchFirst.get(name);
+      if (!blob) {
+        const s = shapeOf(g, name);
+        if (!s) return ctx.fail(node, `shape of input '${name}' is unknown`);
+        if (s[0] !== 1) return ctx.fail(node, `input '${name}' of shape ${JSON.stringify(s)} has no batch axis first, which this op needs`);
+        blob = relayout(ctx, node, name, s, b, 0);
+        batchFirst.set(name, blob);
+      }
+      return blob;
+    },
+    blobAsIs(node, i) {
       const name = node.inputs[i]!;
       const c = g.consts.get(name);
       if (!c) return name;
@@ -36,6 +55,17 @@ export function lowerToNcnn(g: IrGraph): NcnnModel {
         constBlobs.set(name, blob);
       }
       return blob;
+    },
+    batchAxis(value) {
+      const known = batchAxes.get(value);
+      if (known !== undefined) return known;
+      // Constants as MemoryData drop a leading 1 (see blobAsIs); other values are batch-first.
+      const c = g.consts.get(value);
+      if (c) return c.dims.length >= 2 && c.dims[0] === 1 ? 0 : null;
+      return 0;
+    },
+    setBatchAxis(value, axis) {
+      batchAxes.set(value, axis);
     },
     blobOf: (value) => value,
     outShape(node, i) {

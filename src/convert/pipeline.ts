@@ -5,6 +5,7 @@ import { foldConstants } from '../passes/fold-constants.js';
 import { removeFlattenAfterGlobalPool } from '../passes/flatten-after-global-pool.js';
 import { fuseActivation } from '../passes/fuse-activation.js';
 import { fuseL2Normalize } from '../passes/fuse-l2-normalize.js';
+import { fuseLayerNorm } from '../passes/fuse-layer-norm.js';
 import { inferShapes } from '../passes/infer-shapes.js';
 import { removeDeadNodes } from '../passes/remove-dead-nodes.js';
 import { removeIdentity } from '../passes/remove-identity.js';
@@ -22,6 +23,7 @@ export function optimizeGraph(g: IrGraph, inputShapes?: Map<string, Shape>): Pas
   report['remove-dead-nodes'] = removeDeadNodes(g);
   report['fold-batchnorm'] = foldBatchNorm(g);
   report['fuse-l2-normalize'] = fuseL2Normalize(g);
+  report['fuse-layer-norm'] = fuseLayerNorm(g);
   report['remove-flatten-after-global-pool'] = removeFlattenAfterGlobalPool(g);
   report['fuse-activation'] = fuseActivation(g);
   report['remove-dead-nodes'] += removeDeadNodes(g);

@@ -1,6 +1,7 @@
 import { attrInt } from '../ir/graph.js';
 import { ConstTensor, isFloatType } from '../ir/tensor.js';
 import { int, layer } from '../ncnn/model.js';
+import { relayout } from './batch-axis.js';
 import { ncnnAxis, normAxis, type OpHandler } from './op-handler.js';
 
 export const concat: OpHandler = {
@@ -26,10 +27,20 @@ export const concat: OpHandler = {
     const dtype = inputs.some((t) => isFloatType(t!.dtype)) ? 'float32' : inputs[0]!.dtype;
     return [ConstTensor.fromNumbers(dtype, out, values)];
   },
+  /**
+   * Inputs sharing one batch axis (not the concat axis) are concatenated as they are;
+   * otherwise every input is laid out without a batch axis (the result then has none).
+   */
   lower(node, ctx) {
     const rank = ctx.outShape(node, 0).length;
-    const axis = ncnnAxis(attrInt(node, 'axis', 0), rank, node, ctx);
-    const ins = node.inputs.map((_, i) => ctx.blob(node, i));
+    const a = normAxis(attrInt(node, 'axis', 0), rank);
+    const batches = node.inputs.map((v) => ctx.batchAxis(v));
+    const shared = batches.every((b) => b === batches[0]) && batches[0] !== a ? batches[0]! : null;
+    const ins = node.inputs.map((v, i) =>
+      shared === batches[i] ? ctx.blobAsIs(node, i) : relayout(ctx, node, ctx.blobAsIs(node, i), ctx.inShape(node, i), batches[i]!, null),
+    );
+    if (shared !== 0) ctx.setBatchAxis(node.outputs[0]!, shared);
+    const axis = ncnnAxis(a, rank, node, ctx, shared);
     ctx.emit(layer('Concat', node.name, ins, [ctx.blobOf(node.outputs[0]!)], [[0, int(axis)]]));
   },
 };

@@ -1,7 +1,7 @@
 import { attrInt } from '../ir/graph.js';
 import { ConstTensor } from '../ir/tensor.js';
 import { int, ints, layer } from '../ncnn/model.js';
-import { emitReshape } from './reshape.js';
+import { batchAfterRemoving, emitNcnnReshape, ncnnDims } from './batch-axis.js';
 import { ncnnAxis, normAxis, type OpHandler } from './op-handler.js';
 import { range, takeBlock } from './nd.js';
 
@@ -45,14 +45,23 @@ export const gather: OpHandler = {
     const picked = idx.numbers().map((i) => (i < 0 ? i + dim : i));
     if (picked.length === 0 || picked.some((i) => i < 0 || i >= dim)) return ctx.fail(node, `index ${JSON.stringify(idx.numbers())} is out of range for axis size ${dim}`);
     if (idx.dims.length > 1) return ctx.fail(node, `a ${idx.dims.length}-D index is not supported (scalar or 1-D only)`);
-    const a = ncnnAxis(axis, s.length, node, ctx);
+    const b = ctx.batchAxis(node.inputs[0]!);
     const out = ctx.outShape(node, 0);
+    if (axis === b) {
+      // Index 0 of the size-1 batch axis: the blob itself; a scalar index leaves no batch axis.
+      ctx.setBatchAxis(node.outputs[0]!, idx.dims.length === 0 ? null : b);
+      ctx.emit(layer('Noop', node.name, [ctx.blobAsIs(node, 0)], [ctx.blobOf(node.outputs[0]!)]));
+      return;
+    }
+    const a = ncnnAxis(axis, s.length, node, ctx, b);
     // A scalar index removes the axis: crop into a temporary, then reshape, unless the
     // result is only the batch axis (ncnn's 1-element 1-D blob is already that).
+    const outBatch = idx.dims.length === 0 ? batchAfterRemoving(b, [axis]) : b;
+    if (b !== 0) ctx.setBatchAxis(node.outputs[0]!, outBatch);
     const needsReshape = idx.dims.length === 0 && out.length > 1;
     const gathered = needsReshape ? ctx.fresh(`${node.name}_gathered`) : ctx.blobOf(node.outputs[0]!);
     const parts = runs(picked);
-    const input = ctx.blob(node, 0);
+    const input = ctx.blobAsIs(node, 0);
     const crop = (name: string, [st, en]: [number, number], dst: string) =>
       ctx.emit(layer('Crop', name, [input], [dst], [[9, ints([st])], [10, ints([en])], [11, ints([a])]]));
     if (parts.length === 1) {
@@ -65,6 +74,6 @@ export const gather: OpHandler = {
       });
       ctx.emit(layer('Concat', needsReshape ? ctx.fresh(`${node.name}_concat`) : node.name, pieces, [gathered], [[0, int(a)]]));
     }
-    if (needsReshape) emitReshape(ctx, node, gathered, out);
+    if (needsReshape) emitNcnnReshape(ctx, node, node.name, gathered, ctx.blobOf(node.outputs[0]!), ncnnDims(out, outBatch));
   },
 };

@@ -13,8 +13,17 @@ export interface ShapeContext {
 
 /** What lowering to ncnn may use. */
 export interface LowerContext extends ShapeContext {
-  /** ncnn blob for input i; constants become MemoryData layers (emitted once). */
+  /**
+   * ncnn blob for input i laid out batch-first (ONNX axis 0 left out, a Reshape added when
+   * the value's batch axis is elsewhere); constants become MemoryData layers (emitted once).
+   */
   blob(node: IrNode, i: number): string;
+  /** ncnn blob for input i as it is, for handlers that follow the batch axis (batchAxis). */
+  blobAsIs(node: IrNode, i: number): string;
+  /** The ONNX axis of a value that its ncnn blob leaves out (null: none); see batch-axis.ts. */
+  batchAxis(value: string): number | null;
+  /** Records the batch axis of an output written by a batch-following handler (default 0). */
+  setBatchAxis(value: string, axis: number | null): void;
   /** Inferred shape of output i. */
   outShape(node: IrNode, i: number): Shape;
   /** ncnn blob for a value by name. */
@@ -38,12 +47,14 @@ export interface OpHandler {
   lower(node: IrNode, ctx: LowerContext): void;
 }
 
-/** ONNX axis (may be negative) of a rank-`rank` tensor -> ncnn axis (batch dropped). */
-export function ncnnAxis(onnxAxis: number, rank: number, node: IrNode, ctx: { fail(n: IrNode, w: string, hint?: string): never }): number {
+/** ONNX axis (may be negative) of a rank-`rank` tensor -> ncnn axis (batch axis `batch` dropped). */
+export function ncnnAxis(
+  onnxAxis: number, rank: number, node: IrNode, ctx: { fail(n: IrNode, w: string, hint?: string): never }, batch: number | null = 0,
+): number {
   const a = onnxAxis < 0 ? onnxAxis + rank : onnxAxis;
   if (a < 0 || a >= rank) return ctx.fail(node, `axis ${onnxAxis} out of range for rank ${rank}`);
-  if (a === 0) return ctx.fail(node, 'operates on the batch axis, which ncnn does not have', 'ncnn runs one sample at a time; keep axis 0 out of the op');
-  return a - 1;
+  if (a === batch) return ctx.fail(node, 'operates on the batch axis, which ncnn does not have', 'ncnn runs one sample at a time; keep the batch axis out of the op');
+  return batch !== null && a > batch ? a - 1 : a;
 }
 
 export const normAxis = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);

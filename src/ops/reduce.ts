@@ -1,6 +1,7 @@
 import { attrInt, attrInts, type IrNode } from '../ir/graph.js';
 import { ConstTensor, type Shape } from '../ir/tensor.js';
 import { float, int, ints, layer } from '../ncnn/model.js';
+import { batchAfterRemoving } from './batch-axis.js';
 import { ncnnAxis, type OpHandler, type ShapeContext } from './op-handler.js';
 import { range, takeBlock } from './nd.js';
 
@@ -72,12 +73,15 @@ export const reduce: OpHandler = {
     const s = ctx.inShape(node, 0);
     const axes = reduceAxes(node, ctx);
     const keep = attrInt(node, 'keepdims', 1);
-    const spatial = axes.filter((a) => a !== 0);
+    const b = ctx.batchAxis(node.inputs[0]!);
+    // Reducing the size-1 batch axis changes nothing but the rank.
+    const spatial = axes.filter((a) => a !== b);
     if (spatial.length === 0) return ctx.fail(node, 'reduces only over the batch axis');
+    ctx.setBatchAxis(node.outputs[0]!, keep ? b : batchAfterRemoving(b, axes));
     ctx.emit(
-      layer('Reduction', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], [
+      layer('Reduction', node.name, [ctx.blobAsIs(node, 0)], [ctx.blobOf(node.outputs[0]!)], [
         [0, int(OPS[node.op]!)], [1, int(0)], [2, float(1)],
-        [3, ints(spatial.map((a) => ncnnAxis(a, s.length, node, ctx)))], [4, int(keep)], [5, int(1)],
+        [3, ints(spatial.map((a) => ncnnAxis(a, s.length, node, ctx, b)))], [4, int(keep)], [5, int(1)],
       ]),
     );
   },

@@ -8,6 +8,7 @@ import { convTranspose } from './conv-transpose.js';
 import { gather } from './gather.js';
 import { gemm } from './gemm.js';
 import { identity } from './identity.js';
+import { layerNorm } from './layer-norm.js';
 import { matmul } from './matmul.js';
 import { normalize } from './normalize.js';
 import type { OpHandler } from './op-handler.js';
@@ -26,7 +27,7 @@ import { squeeze } from './squeeze.js';
 import { transpose } from './transpose.js';
 
 const HANDLERS: OpHandler[] = [
-  activation, batchNorm, binary, cast, concat, conv, convTranspose, gather, gemm, identity, matmul, normalize,
+  activation, batchNorm, binary, cast, concat, conv, convTranspose, gather, gemm, identity, layerNorm, matmul, normalize,
   pad, pool, prelu, reduce, flatten, reshape, resize, shape, constantOfShape, expand, rangeOp, slice, softmax,
   split, squeeze, transpose,
 ];

@@ -1,6 +1,7 @@
 import { attrInt, type IrNode } from '../ir/graph.js';
 import { numel, type Shape } from '../ir/tensor.js';
 import { int, layer, type ParamValue } from '../ncnn/model.js';
+import { chooseBatch, emitNcnnReshape, ncnnDims } from './batch-axis.js';
 import type { LowerContext, OpHandler } from './op-handler.js';
 
 /** Resolves a Reshape target (0 = copy, -1 = infer) against the input shape. */
@@ -28,6 +29,26 @@ export function emitReshape(ctx: LowerContext, node: IrNode, input: string, out:
   ctx.emit(layer('Reshape', name, [input], [output], params));
 }
 
+/**
+ * Any reshape of an activation (Reshape, Flatten, Squeeze, Unsqueeze): with batch 1 the
+ * data order never changes, so the batch axis of the result may be chosen (chooseBatch)
+ * and one ncnn Reshape writes the blob in that layout; [1, N] is a Flatten.
+ */
+export function lowerReshapeLike(node: IrNode, ctx: LowerContext): void {
+  const out = ctx.outShape(node, 0);
+  const output = ctx.blobOf(node.outputs[0]!);
+  if (out.length === 2 && out[0] === 1) {
+    // [1, N]: a flatten, which ncnn expresses best as Flatten (handles channel padding).
+    ctx.emit(layer('Flatten', node.name, [ctx.blobAsIs(node, 0)], [output]));
+    return;
+  }
+  const b = chooseBatch(out);
+  ctx.setBatchAxis(node.outputs[0]!, b);
+  const dims = ncnnDims(out, b);
+  if (dims.length > 4) return ctx.fail(node, `result ${JSON.stringify(out)} needs a ${dims.length}-D blob; ncnn blobs have at most 4 dims`);
+  emitNcnnReshape(ctx, node, node.name, ctx.blobAsIs(node, 0), output, dims);
+}
+
 export const reshape: OpHandler = {
   ops: ['Reshape'],
   inferShapes(node, ctx) {
@@ -39,14 +60,7 @@ export const reshape: OpHandler = {
     return [x!.reshaped(this.inferShapes(node, ctx)[0]!)];
   },
   lower(node, ctx) {
-    const out = ctx.outShape(node, 0);
-    if (out[0] !== 1) return ctx.fail(node, `result ${JSON.stringify(out)} mixes the batch axis into the others; ncnn has no batch axis`);
-    if (out.length === 2) {
-      // [1, N]: a flatten, which ncnn expresses best as Flatten (handles channel padding).
-      ctx.emit(layer('Flatten', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)]));
-      return;
-    }
-    emitReshape(ctx, node, ctx.blob(node, 0), out);
+    lowerReshapeLike(node, ctx);
   },
 };
 
@@ -62,8 +76,6 @@ export const flatten: OpHandler = {
     return [x!.reshaped(this.inferShapes(node, ctx)[0]!)];
   },
   lower(node, ctx) {
-    const out = ctx.outShape(node, 0);
-    if (out[0] !== 1) return ctx.fail(node, `flattening into ${JSON.stringify(out)} mixes the batch axis`);
-    ctx.emit(layer('Flatten', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)]));
+    lowerReshapeLike(node, ctx);
   },
 };

@@ -55,15 +55,18 @@ export const slice: OpHandler = {
     const s = ctx.inShape(node, 0);
     const spec = sliceSpec(node, ctx);
     if (spec.steps.some((st) => st !== 1)) return ctx.fail(node, 'slices with a step other than 1 are not supported by ncnn Crop');
-    const keep = spec.axes.map((a, i) => !(a === 0 && spec.starts[i] === 0 && spec.ends[i]! >= s[0]!));
+    const b = ctx.batchAxis(node.inputs[0]!);
+    ctx.setBatchAxis(node.outputs[0]!, b);
+    // Slicing all of the batch axis leaves it as it is.
+    const keep = spec.axes.map((a, i) => !(a === b && spec.starts[i] === 0 && spec.ends[i]! >= s[a]!));
     const axes = spec.axes.filter((_, i) => keep[i]);
     const crop = {
       starts: spec.starts.filter((_, i) => keep[i]),
       ends: spec.ends.filter((_, i) => keep[i]),
-      axes: axes.map((a) => ncnnAxis(a, s.length, node, ctx)),
+      axes: axes.map((a) => ncnnAxis(a, s.length, node, ctx, b)),
     };
     ctx.emit(
-      layer('Crop', node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], [
+      layer('Crop', node.name, [ctx.blobAsIs(node, 0)], [ctx.blobOf(node.outputs[0]!)], [
         [9, ints(crop.starts)], [10, ints(crop.ends)], [11, ints(crop.axes)],
       ]),
     );

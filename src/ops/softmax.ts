@@ -20,11 +20,13 @@ export const softmax: OpHandler = {
     const dflt = ctx.graph.opset >= 13 ? -1 : 1;
     const axisAttr = attrInt(node, 'axis', dflt);
     const a = axisAttr < 0 ? axisAttr + s.length : axisAttr;
-    if (a === 0) return ctx.fail(node, 'softmax over the batch axis is not supported', 'ncnn runs one sample at a time; keep axis 0 out of the op');
-    const emitSoftmax = (name: string, input: string, output: string, rank: number, axis: number) =>
-      ctx.emit(layer('Softmax', name, [input], [output], [[0, int(ncnnAxis(axis, rank, node, ctx))], [1, int(1)]]));
+    const b = ctx.batchAxis(node.inputs[0]!);
+    if (a === b) return ctx.fail(node, 'softmax over the batch axis is not supported', 'ncnn runs one sample at a time; keep the batch axis out of the op');
+    const emitSoftmax = (name: string, input: string, output: string, rank: number, axis: number, batch: number | null = 0) =>
+      ctx.emit(layer('Softmax', name, [input], [output], [[0, int(ncnnAxis(axis, rank, node, ctx, batch))], [1, int(1)]]));
     if (ctx.graph.opset >= 13 || a === s.length - 1) {
-      emitSoftmax(node.name, ctx.blob(node, 0), ctx.blobOf(node.outputs[0]!), s.length, a);
+      ctx.setBatchAxis(node.outputs[0]!, b);
+      emitSoftmax(node.name, ctx.blobAsIs(node, 0), ctx.blobOf(node.outputs[0]!), s.length, a, b);
       return;
     }
     const merged = [...s.slice(0, a), numel(s.slice(a))];

@@ -1,6 +1,6 @@
 import { attrInts, type IrNode } from '../ir/graph.js';
 import type { Shape } from '../ir/tensor.js';
-import { emitReshape } from './reshape.js';
+import { lowerReshapeLike } from './reshape.js';
 import type { OpHandler, ShapeContext } from './op-handler.js';
 
 /** Axes from the attribute (opset < 13) or the second input (opset >= 13). */
@@ -27,7 +27,7 @@ function unsqueezeShape(node: IrNode, ctx: ShapeContext): Shape {
   return s;
 }
 
-/** Squeeze/Unsqueeze: folded on constants, otherwise an ncnn Reshape to the known result. */
+/** Squeeze/Unsqueeze: folded on constants, otherwise an ncnn Reshape to the known result (lowerReshapeLike). */
 export const squeeze: OpHandler = {
   ops: ['Squeeze', 'Unsqueeze'],
   inferShapes(node, ctx) {
@@ -37,6 +37,6 @@ export const squeeze: OpHandler = {
     return [x!.reshaped(this.inferShapes(node, ctx)[0]!)];
   },
   lower(node, ctx) {
-    emitReshape(ctx, node, ctx.blob(node, 0), ctx.outShape(node, 0));
+    lowerReshapeLike(node, ctx);
   },
 };

@@ -13,13 +13,17 @@ from torch import nn
 
 from .iresnet import IResNet, iresnet18, iresnet34, iresnet50, iresnet100, iresnet200
 from .mobilefacenet import MobileFaceNet, get_mbf, get_mbf_large
+from .vit import VisionTransformer, vit_s, vit_t
 
-__all__ = ["get_model", "MODEL_NAMES", "IResNet", "MobileFaceNet"]
+__all__ = ["get_model", "MODEL_NAMES", "IResNet", "MobileFaceNet", "VisionTransformer"]
 
 _IRESNET_KWARGS = {"dropout", "num_features", "zero_init_residual", "fp16", "use_checkpoint"}
 _MBF_KWARGS = {"fp16", "num_features", "blocks", "scale"}
 # arcface_torch training scripts pass dropout to every network; MobileFaceNet has none.
 _MBF_IGNORED = {"dropout"}
+_VIT_KWARGS = {"fp16", "num_features", "drop_path_rate"}
+# arcface_torch passes dropout everywhere; the ViTs use stochastic depth instead.
+_VIT_IGNORED = {"dropout"}
 
 _IRESNETS: Dict[str, Callable[..., IResNet]] = {
     "r18": iresnet18,
@@ -33,7 +37,9 @@ _MBFS: Dict[str, Callable[..., MobileFaceNet]] = {
     "mbf_large": get_mbf_large,
 }
 
-MODEL_NAMES = tuple(_IRESNETS) + tuple(_MBFS)
+_VITS: Dict[str, Callable[..., VisionTransformer]] = {"vit_t": vit_t, "vit_s": vit_s}
+
+MODEL_NAMES = tuple(_IRESNETS) + tuple(_MBFS) + tuple(_VITS)
 
 
 def _check_kwargs(name: str, kwargs: Dict[str, Any], allowed: set) -> None:
@@ -44,11 +50,13 @@ def _check_kwargs(name: str, kwargs: Dict[str, Any], allowed: set) -> None:
 
 
 def get_model(name: str, **kwargs: Any) -> nn.Module:
-    """Build a backbone by its arcface_torch name: r18, r34, r50, r100, r200, mbf, mbf_large.
+    """Build a backbone by its arcface_torch name: r18, r34, r50, r100, r200, mbf, mbf_large,
+    vit_t, vit_s.
 
     Options: ``num_features`` (embedding size, default 512) and ``fp16`` for all;
     ``dropout``, ``zero_init_residual`` and ``use_checkpoint`` for the IResNets;
-    ``scale`` and ``blocks`` for MobileFaceNet (``dropout`` is accepted and ignored there).
+    ``scale`` and ``blocks`` for MobileFaceNet (``dropout`` is accepted and ignored there);
+    ``drop_path_rate`` for the ViTs (``dropout`` ignored).
     """
     if name in _IRESNETS:
         _check_kwargs(name, kwargs, _IRESNET_KWARGS)
@@ -56,4 +64,7 @@ def get_model(name: str, **kwargs: Any) -> nn.Module:
     if name in _MBFS:
         _check_kwargs(name, kwargs, _MBF_KWARGS | _MBF_IGNORED)
         return _MBFS[name](**{k: v for k, v in kwargs.items() if k not in _MBF_IGNORED})
+    if name in _VITS:
+        _check_kwargs(name, kwargs, _VIT_KWARGS | _VIT_IGNORED)
+        return _VITS[name](**{k: v for k, v in kwargs.items() if k not in _VIT_IGNORED})
     raise ValueError(f"unknown backbone {name!r}; expected one of {', '.join(MODEL_NAMES)}")
