@@ -27,10 +27,5 @@ def _():
     return Case(m)
 
 
-@refused("concat_batch_axis")
-def _():
-    return concat_case(0, [[1, 2, 3, 3], [1, 2, 3, 3]]).model, "batch"
-
-
 test_op = ops.test_op()
 test_refused = ops.test_refused()

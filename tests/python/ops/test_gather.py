@@ -21,10 +21,5 @@ case("gather_scalar_2d")(lambda: gather_case(1, np.array(3, np.int64), x=(1, 7))
 case("gather_list_noncontiguous_channels")(lambda: gather_case(1, i64(3, 0, 4)))
 
 
-@refused("gather_batch_axis")
-def _():
-    return gather_case(0, np.array(0, np.int64)).model, "batch"
-
-
 test_op = ops.test_op()
 test_refused = ops.test_refused()

@@ -50,15 +50,5 @@ def _():
     return c
 
 
-@refused("reshape_merges_batch")
-def _():
-    return single("Reshape", X4, inits={"s": i64(2, 72)}, extra_inputs=["s"]), "batch"
-
-
-@refused("flatten_axis2_merges_batch")
-def _():
-    return single("Flatten", X4, axis=2), "batch"
-
-
 test_op = ops.test_op()
 test_refused = ops.test_refused()

@@ -18,10 +18,5 @@ case("transpose_3d_021")(lambda: Case(single("Transpose", [1, 3, 5], perm=[0, 2,
 case("transpose_2d_identity")(lambda: Case(single("Transpose", [1, 5], perm=[0, 1])))
 
 
-@refused("transpose_moves_batch")
-def _():
-    return single("Transpose", [1, 2, 3, 4], perm=[1, 0, 2, 3]), "batch"
-
-
 test_op = ops.test_op()
 test_refused = ops.test_refused()
