@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       const floor = (performance.now() - t2) / 1000;
       await source.close();
       console.log(`for scale: one onnxruntime-node session (${os.availableParallelism()} threads), inference alone with ${blobs.length} layer inputs exposed, no statistics: ${floor.toFixed(2)} s`);
-      const peer = await execa(py, ['-c', PEER_CALIBRATION, model, list, pre.mean.join(','), pre.std.join(','), pre.color, String(pre.inputSize[0]), String(pre.inputSize[1]), dir]);
+      const peer = await execa(py, ['-c', PEER_CALIBRATION, model, list, pre.mean.join(','), pre.std.join(','), pre.color, String(pre.width), String(pre.height), dir]);
       const p = JSON.parse(peer.stdout.trim().split('\n').pop()!) as { seconds: number; tensors: number };
       console.log(`onnxruntime quantize_static calibration (Entropy): ${p.seconds.toFixed(2)} s for ${p.tensors} tensors`);
       console.log(`calibration speed-up edgeface vs onnxruntime: ${(p.seconds / r.calibrationSeconds!).toFixed(2)}x (statistics), ${(p.seconds / total).toFixed(2)}x (end to end)`);
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     const input = m.layers.find((l) => l.type === 'Input')!.outputs[0]!;
     const consumed = new Set(m.layers.flatMap((l) => l.inputs));
     const output = m.layers[m.layers.length - 1]!.outputs.find((b) => !consumed.has(b))!;
-    const lat = await execa(py, ['-c', NCNN_LATENCY, fp32.param, fp32.bin, `${out}.param`, `${out}.bin`, input, output, '3', String(pre.inputSize[1]), String(pre.inputSize[0]), '50']);
+    const lat = await execa(py, ['-c', NCNN_LATENCY, fp32.param, fp32.bin, `${out}.param`, `${out}.bin`, input, output, '3', String(pre.height), String(pre.width), '50']);
     const L = JSON.parse(lat.stdout.trim().split('\n').pop()!) as Record<string, number>;
     for (const t of [1, 2]) {
       console.log(`ncnn latency, ${t} thread(s): FP32 ${L[`fp32_t${t}`]!.toFixed(2)} ms, INT8 ${L[`int8_t${t}`]!.toFixed(2)} ms, INT8 speed-up ${(L[`fp32_t${t}`]! / L[`int8_t${t}`]!).toFixed(2)}x`);

@@ -1,4 +1,15 @@
 /**
+ * Exit codes, the same for every command (documented in `edgeface --help` and the README):
+ * 0 ok; 1 the gate failed or the input is bad (a file, a model, an image); 2 usage (unknown
+ * option, missing argument, flags that do not go together); 3 an internal error (a bug:
+ * the stack is printed). `train` and `align` add the trainer's 130 (interrupted).
+ */
+export const OK = 0;
+export const FAILED = 1;
+export const USAGE = 2;
+export const INTERNAL = 3;
+
+/**
  * User-facing errors. The CLI prints `message` (and `hint`) without a stack trace and
  * exits with `exitCode`; anything else escaping is a bug and keeps its stack.
  */
@@ -9,7 +20,7 @@ export class EdgefaceError extends Error {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'EdgefaceError';
     this.hint = opts.hint;
-    this.exitCode = opts.exitCode ?? 1;
+    this.exitCode = opts.exitCode ?? FAILED;
   }
 }
 

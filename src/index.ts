@@ -1,7 +1,8 @@
 /** edgeface library API. */
 export { EdgefaceError, UnsupportedNodeError } from './errors.js';
 export { convertOnnxFile, convertAndWrite, defaultOutputs, type ConvertOptions, type ConvertResult } from './convert/convert.js';
-export { readSidecar, preprocessFromMetadata, type ModelSidecar, type Preprocess } from './convert/sidecar.js';
+export { readSidecar, writeSidecar, findSidecar, type ModelSidecar } from './ncnn/sidecar.js';
+export { resolvePreprocess, preprocessFromMetadata, type Preprocess, type InputSize } from './image/preprocess.js';
 export { loadOnnxGraph } from './onnx/load-model.js';
 export { optimizeGraph } from './convert/pipeline.js';
 export { readNcnnModel, writeNcnnModel } from './ncnn/io.js';

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { convertAndWrite } from '../convert/convert.js';
-import { evalCommandAction } from '../eval/command.js';
-import { quantize } from '../quantize/index.js';
+import { runEval } from '../eval/run-eval.js';
+import { quantize } from '../quantize/quantize.js';
 import { packageRoot } from '../runtime/package-root.js';
 import { mkdirSync } from 'node:fs';
+import { reportAndGate } from './eval.js';
+import { numberIn } from './options.js';
 
 interface DemoOptions {
   model: string;
@@ -35,14 +37,14 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   await quantize({ model: o.model, calib: o.calib, outParam: int8.param, outBin: int8.bin, progress: process.stderr.isTTY });
 
   say(`[3/3] LFW 10-fold on ${o.lfw}`);
-  return evalCommandAction([o.model, fp32.param, int8.param], {
-    lfw: o.lfw,
+  const report = await runEval({
+    models: [o.model, fp32.param, int8.param],
+    dataset: { lfw: o.lfw },
     folds: 10,
     far: 1e-3,
-    maxDrop: o.maxDrop,
-    json: path.join(o.out, 'eval.json'),
-    roc: path.join(o.out, 'roc.png'),
+    log: (line) => process.stderr.write(`eval: ${line}\n`),
   });
+  return reportAndGate(report, { maxDropPp: o.maxDrop }, { json: path.join(o.out, 'eval.json'), roc: path.join(o.out, 'roc.png') });
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -54,7 +56,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--calib <dir>', 'calibration images', path.join(root, 'calibration'))
     .option('--lfw <dir>', 'LFW-style folder with pairs.txt', path.join(root, 'data', 'lfw-fold1'))
     .option('--out <dir>', 'where the models and reports go', 'edgeface-demo')
-    .option('--max-drop <pp>', 'allowed LFW accuracy drop of INT8, percentage points', Number, 1)
+    .option('--max-drop <pp>', 'allowed LFW accuracy drop of INT8, percentage points', numberIn(0, 100), 1)
     .action(async (o: DemoOptions) => {
       process.exitCode = await runDemo(o);
     });

@@ -6,7 +6,9 @@ import type { NcnnModel } from '../ncnn/model.js';
 import { loadOnnxGraph } from '../onnx/load-model.js';
 import { lowerToNcnn } from './lower-to-ncnn.js';
 import { optimizeGraph, type PassReport } from './pipeline.js';
-import { writeSidecar, type ModelSidecar, sidecarFromGraph } from './sidecar.js';
+import { preprocessFromMetadata, resolvePreprocess, sizeFromNchw } from '../image/preprocess.js';
+import { ncnnSafeName } from '../ncnn/names.js';
+import { writeSidecar, type ModelSidecar } from '../ncnn/sidecar.js';
 
 export interface ConvertOptions {
   /** Overrides of graph input shapes (ONNX order, batch included). */
@@ -26,6 +28,23 @@ export function convertOnnxFile(onnxPath: string, opts: ConvertOptions = {}): Co
   const passes = optimizeGraph(graph, opts.inputShapes);
   const model = lowerToNcnn(graph);
   return { model, graph, passes, sidecar: sidecarFromGraph(graph, onnxPath) };
+}
+
+/**
+ * Blob names and preprocessing for the sidecar. The preprocessing is written only for
+ * models whose ONNX metadata has edgeface.* keys; its size is the image input's own shape
+ * (metadata naming another size is an error).
+ */
+export function sidecarFromGraph(g: IrGraph, source: string): ModelSidecar {
+  const meta = preprocessFromMetadata(g.metadata, source);
+  const image = g.inputs[0];
+  const size = image ? sizeFromNchw(g.shapes.get(image.name)) : undefined;
+  return {
+    source: path.basename(source),
+    inputs: g.inputs.map((i) => ({ name: ncnnSafeName(i.name), shape: g.shapes.get(i.name) ?? [] })),
+    outputs: g.outputs.map(ncnnSafeName),
+    preprocess: Object.keys(meta).length ? resolvePreprocess([{ from: 'ONNX metadata', values: meta }], size, source).preprocess : undefined,
+  };
 }
 
 /** Default output paths: beside the input, same stem. */

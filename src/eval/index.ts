@@ -16,5 +16,3 @@ export { decodeSet } from './decode-set.js';
 export { embedSet } from './embed-set.js';
 export { parseModelSpec } from './model-spec.js';
 export type { ModelSpec } from './model-spec.js';
-export { readNcnnSidecar } from './sidecar.js';
-export { registerEvalCommand, evalCommandAction } from './command.js';

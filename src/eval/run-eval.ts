@@ -6,17 +6,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { EdgefaceError } from '../errors.js';
-import {
-  DEFAULT_PREPROCESS,
-  describePreprocess,
-  preprocessFromMetadata,
-  resolvePreprocess,
-  type Preprocess,
-} from '../image/preprocess.js';
+import { describePreprocess, resolvePreprocess, type InputSize, type Preprocess, type PreprocessLayer } from '../image/preprocess.js';
+import { findSidecar } from '../ncnn/sidecar.js';
 import type { EmbeddingModel } from '../runtime/embedding-model.js';
 import type { NcnnRuntime } from '../runtime/ncnn.js';
 import { NcnnEmbeddingModel, startNcnnPool, inspectNcnnParam } from '../runtime/ncnn-model.js';
-import { readOnnxMetadata } from '../runtime/onnx-metadata.js';
 import { OnnxEmbeddingModel } from '../runtime/onnx-model.js';
 import { packageRoot } from '../runtime/package-root.js';
 import { loadBinSet } from './bin-set.js';
@@ -26,7 +20,7 @@ import { embedSet } from './embed-set.js';
 import { loadLfwPairs } from './lfw-pairs.js';
 import { parseModelSpec, type ModelSpec } from './model-spec.js';
 import { evaluateVerification, pairDistances, type ProtocolResult } from './protocol.js';
-import { readNcnnSidecar } from './sidecar.js';
+import { flagsLayer, onnxMetadataLayer, sidecarLayer } from '../runtime/preprocess-layers.js';
 import type { VerificationSet } from './verification-set.js';
 
 export type DatasetSpec = { lfw: string; pairs?: string } | { bin: string };
@@ -85,48 +79,42 @@ export function loadDataset(spec: DatasetSpec): VerificationSet {
 
 interface PreparedModel {
   spec: ModelSpec;
-  preprocess: Preprocess;
-  preprocessFrom: string;
+  /** Where this model's preprocessing comes from, lowest first (resolved once it is loaded). */
+  layers: (PreprocessLayer | undefined)[];
   quantized: boolean;
   /** ncnn blob names from the converter's sidecar. */
   input?: string;
   output?: string;
 }
 
+/**
+ * Each model's preprocessing sources: its ONNX metadata; for an ncnn model, the metadata of
+ * the first ONNX model of the run that has some (usually its source) under its sidecar;
+ * then flags, then the library's per-model settings.
+ */
 async function preparePreprocess(specs: ModelSpec[], overrides: Partial<Preprocess> | undefined): Promise<PreparedModel[]> {
-  const onnxMeta = new Map<string, Partial<Preprocess>>();
-  for (const s of specs.filter((x) => x.format === 'onnx')) {
-    onnxMeta.set(s.path, preprocessFromMetadata(await readOnnxMetadata(s.path), s.path));
-  }
-  const companion = specs.find((s) => s.format === 'onnx' && Object.keys(onnxMeta.get(s.path)!).length > 0);
-  const flagged = overrides && Object.values(overrides).some((v) => v !== undefined);
+  const onnxMeta = new Map<string, PreprocessLayer | undefined>();
+  for (const s of specs.filter((x) => x.format === 'onnx')) onnxMeta.set(s.path, await onnxMetadataLayer(s.path));
+  const companion = specs.find((s) => s.format === 'onnx' && onnxMeta.get(s.path));
+  const flags = flagsLayer(overrides);
   return specs.map((spec) => {
-    const layers: Partial<Preprocess>[] = [];
-    const from: string[] = [];
-    let quantized = false;
-    let sidecar: ReturnType<typeof readNcnnSidecar>;
-    if (spec.format === 'onnx') {
-      const meta = onnxMeta.get(spec.path)!;
-      if (Object.keys(meta).length) layers.push(meta), from.push('ONNX metadata');
-    } else {
-      quantized = inspectNcnnParam(spec.path).quantized;
-      if (companion) layers.push(onnxMeta.get(companion.path)!), from.push(`metadata of ${path.basename(companion.path)}`);
-      const side = readNcnnSidecar(spec.path);
-      if (side?.preprocess) layers.push(side.preprocess), from.push(path.basename(side.file));
-      sidecar = side;
-    }
-    if (flagged) layers.push(overrides!), from.push('flags');
-    if (spec.preprocess) layers.push(spec.preprocess), from.push('model spec');
+    const spec_ = flagsLayer(spec.preprocess, 'model spec');
+    if (spec.format === 'onnx') return { spec, layers: [onnxMeta.get(spec.path), flags, spec_], quantized: false };
+    const meta = companion && { from: `metadata of ${path.basename(companion.path)}`, values: onnxMeta.get(companion.path)!.values };
+    const side = findSidecar(spec.path);
     return {
       spec,
-      preprocess: resolvePreprocess(DEFAULT_PREPROCESS, ...layers),
-      preprocessFrom: from.length ? from.join(' + ') : 'default (arcface)',
-      quantized,
-      input: sidecar?.input,
-      output: sidecar?.output,
+      layers: [meta, sidecarLayer(side), flags, spec_],
+      quantized: inspectNcnnParam(spec.path).quantized,
+      input: side?.sidecar.inputs[0]?.name,
+      output: side?.sidecar.outputs[0],
     };
   });
 }
+
+/** [c, h, w] -> size, when h and w are fixed. */
+const sizeOfChw = (shape: readonly number[] | undefined): InputSize | undefined =>
+  shape && shape.length === 3 && shape[1]! > 0 && shape[2]! > 0 ? { width: shape[2]!, height: shape[1]! } : undefined;
 
 export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const t0 = performance.now();
@@ -162,28 +150,37 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const compared: ComparedModel[] = [];
   try {
     for (const [index, pm] of prepared.entries()) {
-      const { spec, preprocess } = pm;
+      const { spec } = pm;
       let model: EmbeddingModel;
+      let resolved: ReturnType<typeof resolvePreprocess>;
       if (spec.format === 'onnx') {
         model = await OnnxEmbeddingModel.load(spec.path, { threads, input: opts.input, output: opts.output, batch: opts.batch });
+        try {
+          resolved = resolvePreprocess(pm.layers, sizeOfChw(model.inputShape), spec.path);
+        } catch (e) {
+          await model.close();
+          throw e;
+        }
       } else {
+        const info = inspectNcnnParam(spec.path);
+        const input = opts.input ?? pm.input;
+        // an Input layer without dims takes the size the layers give (default 112x112)
+        resolved = resolvePreprocess(pm.layers, sizeOfChw(info.inputShapes[input ?? info.inputs[0] ?? ''] ?? undefined), spec.path);
         pool ??= await startNcnnPool(threads, { python: opts.python });
         model = await NcnnEmbeddingModel.load(pool, spec.path, {
           fp16: spec.fp16 ?? false,
-          input: opts.input ?? pm.input,
+          input,
           output: opts.output ?? pm.output,
-          defaultInputShape: [3, preprocess.inputSize[1], preprocess.inputSize[0]],
+          defaultInputShape: [3, resolved.preprocess.height, resolved.preprocess.width],
           batch: opts.batch,
         });
       }
+      const { preprocess, from: preprocessFrom } = resolved;
       try {
         const [, h, w] = model.inputShape;
-        if (w !== preprocess.inputSize[0] || h !== preprocess.inputSize[1]) {
-          // The model's own input shape wins over a default crop size.
-          preprocess.inputSize = [w, h];
-        }
+        if (w !== preprocess.width || h !== preprocess.height) throw new Error(`${spec.path}: model input ${w}x${h} but preprocessing ${preprocess.width}x${preprocess.height}`);
         const images = await decodedAt(w, h);
-        log(`${model.label}: ${describePreprocess(preprocess)} from ${pm.preprocessFrom}`);
+        log(`${model.label}: ${describePreprocess(preprocess)} from ${preprocessFrom}`);
         const emb = await embedSet(model, images, preprocess, { flip: opts.flip, batch: opts.batch });
         const distances = pairDistances(emb.embeddings, emb.dim, set.pairs);
         const result = evaluateVerification(distances, set.pairs.map((p) => p.same), { folds, far: opts.far });
@@ -195,7 +192,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
           precision,
           role: precision === 'fp32' ? 'reference' : 'candidate',
           preprocess,
-          preprocessFrom: pm.preprocessFrom,
+          preprocessFrom,
           dim: emb.dim,
           seconds: emb.seconds,
           result,

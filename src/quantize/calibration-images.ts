@@ -61,7 +61,7 @@ export async function* streamCalibrationBatches(
   stats: ImageStreamStats,
   prefetch = 8,
 ): AsyncGenerator<CalibrationBatch> {
-  const [w, h] = pre.inputSize;
+  const { width: w, height: h } = pre;
   const per = 3 * w * h;
   const decode = (f: string) =>
     decodeRgb(f, w, h, f).then(

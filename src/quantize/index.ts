@@ -1,6 +1,5 @@
 /** Public API of the INT8 quantizer. */
 export { quantize, type QuantizeOptions, type QuantizeResult } from './quantize.js';
-export { registerQuantizeCommand } from './command.js';
 export { parseTable, formatTable, readTable, writeTable, type QuantTable } from './table.js';
 export { writeInt8Model, type Int8WriteOptions, type Int8WriteResult } from './int8-writer.js';
 export { klThreshold, aciqThreshold, ACTIVATION_METHODS, DEFAULT_METHOD, type ActivationMethod } from './thresholds.js';

@@ -6,11 +6,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EdgefaceError } from '../errors.js';
+import { EdgefaceError, USAGE } from '../errors.js';
 import { convertOnnxFile } from '../convert/convert.js';
-import { readSidecar, writeSidecar, type ModelSidecar } from '../convert/sidecar.js';
-import { readOnnxMetadata } from '../runtime/onnx-metadata.js';
-import { DEFAULT_PREPROCESS, describePreprocess, preprocessFromMetadata, resolvePreprocess, type Preprocess } from '../image/preprocess.js';
+import { readSidecar, sidecarPath, writeSidecar, type ModelSidecar } from '../ncnn/sidecar.js';
+import { describePreprocess, resolvePreprocess, type InputSize, type Preprocess } from '../image/preprocess.js';
+import { flagsLayer, onnxMetadataLayer, sidecarLayer } from '../runtime/preprocess-layers.js';
 import { readNcnnModel, writeNcnnModel } from '../ncnn/io.js';
 import type { NcnnModel } from '../ncnn/model.js';
 import { NcnnRuntime } from '../runtime/ncnn.js';
@@ -136,20 +136,34 @@ function outputBlob(model: NcnnModel, name?: string): string {
   return out;
 }
 
-/** Defaults < ONNX metadata or the converter's sidecar < flags. */
-async function resolveModelPreprocess(opts: QuantizeOptions, sidecar?: ModelSidecar): Promise<Preprocess> {
-  const fromMeta = opts.model.endsWith('.onnx') ? preprocessFromMetadata(await readOnnxMetadata(opts.model), opts.model) : {};
-  const sp = sidecar?.preprocess;
-  const fromSidecar: Partial<Preprocess> = sp ? { color: sp.color, mean: sp.mean, std: sp.std, inputSize: [sp.size[1], sp.size[0]] } : {};
-  return resolvePreprocess(DEFAULT_PREPROCESS, fromSidecar, fromMeta, opts.preprocess);
+/** The declared size of an Input blob (ncnn Input keys 0 = w, 1 = h), when it is fixed. */
+function inputBlobSize(model: NcnnModel, blob: string): InputSize | undefined {
+  const layer = model.layers.find((l) => l.type === 'Input' && l.outputs.includes(blob));
+  const get = (k: number) => {
+    const v = layer?.params.get(k);
+    return v && v.kind === 'int' ? v.value : 0;
+  };
+  const [width, height] = [get(0), get(1)];
+  return width > 0 && height > 0 ? { width, height } : undefined;
+}
+
+/** Flags over the sidecar over ONNX metadata over the default; the size is the model's. */
+async function resolveModelPreprocess(opts: QuantizeOptions, loaded: LoadedModel, input: string): Promise<Preprocess> {
+  const layers = [
+    loaded.onnx ? await onnxMetadataLayer(loaded.onnx) : undefined,
+    // an ONNX model's sidecar is made from its metadata: one layer is enough
+    loaded.onnx ? undefined : sidecarLayer(loaded.sidecar && { file: sidecarPath(loaded.param), sidecar: loaded.sidecar }),
+    flagsLayer(opts.preprocess),
+  ];
+  return resolvePreprocess(layers, inputBlobSize(loaded.model, input), opts.model).preprocess;
 }
 
 export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
   const log = opts.log ?? (() => undefined);
-  if (!opts.table && !opts.calib) throw new EdgefaceError('quantize needs --calib <folder> (or --table <file>)');
+  if (!opts.table && !opts.calib) throw new EdgefaceError('quantize needs --calib <folder> (or --table <file>)', { exitCode: USAGE });
   const method = opts.method ?? DEFAULT_METHOD;
   const wantSensitivity = !!(opts.sensitivity || opts.sensitivityJson || opts.auto);
-  if (opts.auto && opts.minCosine === undefined) throw new EdgefaceError('--auto needs --min-cosine <x> (e.g. 0.995)');
+  if (opts.auto && opts.minCosine === undefined) throw new EdgefaceError('--auto needs --min-cosine <x> (e.g. 0.995)', { exitCode: USAGE });
   const loaded = await loadModel(opts);
   let runtime: NcnnRuntime | undefined;
   const getRuntime = async () => (runtime ??= await NcnnRuntime.start());
@@ -170,7 +184,7 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
     if (opts.calib) {
       files = listCalibrationImages(opts.calib);
       if (opts.maxImages !== undefined) files = files.slice(0, opts.maxImages);
-      pre = await resolveModelPreprocess(opts, loaded.sidecar);
+      pre = await resolveModelPreprocess(opts, loaded, input);
       result.preprocess = pre;
       log(`calibration: ${files.length} images from ${opts.calib}, ${describePreprocess(pre)}, method ${method}`);
     }

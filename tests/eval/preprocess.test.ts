@@ -14,7 +14,7 @@ import { SUBSET, python, smallLfw, tmpDir } from './helpers/common.js';
 test('toModelInput: channel order, (x - mean) / std, CHW, mirror', () => {
   // 2x1 image: left pixel (10, 20, 30), right pixel (40, 50, 60).
   const rgb = Uint8Array.from([10, 20, 30, 40, 50, 60]);
-  const p: Preprocess = { color: 'BGR', mean: [1, 2, 3], std: [2, 4, 8], inputSize: [2, 1] };
+  const p: Preprocess = { color: 'BGR', mean: [1, 2, 3], std: [2, 4, 8], width: 2, height: 1 };
   const out = new Float32Array(6);
   toModelInput(rgb, 2, 1, p, out, 0);
   assert.deepEqual([...out], [(30 - 1) / 2, (60 - 1) / 2, (20 - 2) / 4, (50 - 2) / 4, (10 - 3) / 8, (40 - 3) / 8]);
@@ -90,7 +90,7 @@ onnx.save(m, ${JSON.stringify(file)})
   const lfw = smallLfw(1);
   const fromMeta = await runEval({ models: [file], dataset: { lfw } });
   assert.equal(fromMeta.models[0]!.preprocessFrom, 'ONNX metadata');
-  assert.deepEqual(fromMeta.models[0]!.preprocess, { color: 'BGR', mean: [10, 20, 30], std: [2, 2, 2], inputSize: [112, 112] });
+  assert.deepEqual(fromMeta.models[0]!.preprocess, { color: 'BGR', mean: [10, 20, 30], std: [2, 2, 2], width: 112, height: 112 });
   const overridden = await runEval({ models: [file], dataset: { lfw }, preprocess: { color: 'RGB' } });
   assert.equal(overridden.models[0]!.preprocess.color, 'RGB');
   assert.deepEqual(overridden.models[0]!.preprocess.mean, [10, 20, 30]);

@@ -62,7 +62,7 @@ test('quantize: unreadable images are skipped and counted; outputs load in real 
     calib,
     outParam: `${out}.param`,
     outBin: `${out}.bin`,
-    preprocess: { inputSize: [32, 32] },
+    preprocess: { width: 32, height: 32 },
     progress: false,
   });
   assert.equal(r.images!.used, 6);
@@ -81,7 +81,7 @@ test('quantize: unreadable images are skipped and counted; outputs load in real 
 test('quantize: bad requests fail with a message naming what is wrong, and write nothing', async () => {
   const model = await smallModel();
   const out = path.join(dir, 'nothing');
-  const base = { model: `${model}.param`, outParam: `${out}.param`, outBin: `${out}.bin`, progress: false, preprocess: { inputSize: [32, 32] as [number, number] } };
+  const base = { model: `${model}.param`, outParam: `${out}.param`, outBin: `${out}.bin`, progress: false, preprocess: { width: 32, height: 32 } };
   const empty = path.join(dir, 'no-images');
   mkdirSync(empty, { recursive: true });
   writeFileSync(path.join(empty, 'broken.jpg'), 'xx');
@@ -98,7 +98,7 @@ test('quantize: --keep-fp32 and an edited table keep layers FP32, for edgeface a
   const out = path.join(dir, 'keep');
   const r = await quantize({
     model: `${model}.param`, calib: CALIB, maxImages: 4, keepFp32: ['conv1'],
-    outParam: `${out}.param`, outBin: `${out}.bin`, preprocess: { inputSize: [32, 32] }, progress: false,
+    outParam: `${out}.param`, outBin: `${out}.bin`, preprocess: { width: 32, height: 32 }, progress: false,
   });
   assert.equal(r.quantized.includes('conv1'), false);
   const t = readTable(r.tablePath);

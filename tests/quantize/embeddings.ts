@@ -5,7 +5,7 @@ import type { NcnnRuntime } from '../../src/runtime/ncnn.js';
 import { cosineRows, mean, min } from '../../src/quantize/embedding-probe.js';
 
 export async function loadInputs(files: string[], pre: Preprocess): Promise<{ data: Float32Array; n: number; shape: [number, number, number] }> {
-  const [w, h] = pre.inputSize;
+  const { width: w, height: h } = pre;
   const data = new Float32Array(files.length * 3 * w * h);
   const imgs = await Promise.all(files.map((f) => decodeRgb(f, w, h, f)));
   imgs.forEach((img, i) => toModelInput(img.data, w, h, pre, data, i * 3 * w * h));

@@ -13,7 +13,7 @@ export function ncnn2tableArgs(
   pre: Preprocess,
   opts: { method?: string; threads?: number } = {},
 ): string[] {
-  const [w, h] = pre.inputSize;
+  const { width: w, height: h } = pre;
   const vec = (v: number[]) => `[${v.join(',')}]`;
   return [model.param, model.bin, imageList, table, `mean=${vec(pre.mean)}`, `norm=${vec(pre.std.map((s) => 1 / s))}`,
     `shape=[${w},${h},3]`, `pixel=${pre.color}`, `thread=${opts.threads ?? os.cpus().length}`, `method=${opts.method ?? 'kl'}`];

@@ -10,7 +10,7 @@ export const SUBSET = path.join(REPO, 'data/lfw-fold1');
 export const FOAMLIU_ONNX = path.join(SHARED_MODELS, 'foamliu-mobilefacenet.onnx');
 export const MBF_PARAM = path.join(SHARED_MODELS, 'insightface-mbf-y1.param');
 export const PYTHON = pythonInterpreter();
-export const CLI = path.join(REPO, 'dist/tests/eval/helpers/eval-cli.js');
+export const CLI = path.join(REPO, 'dist/src/cli.js');
 
 export function tmpDir(tag: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `edgeface-${tag}-`));
