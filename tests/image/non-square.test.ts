@@ -15,9 +15,8 @@ import sharp from 'sharp';
 import { streamCalibrationBatches } from '../../src/quantize/calibration-images.js';
 import { quantize } from '../../src/quantize/quantize.js';
 import { runEval } from '../../src/eval/run-eval.js';
-import { python, REPO, smallLfw, tmpDir } from '../eval/helpers/common.js';
-
-const CLI = path.join(REPO, 'dist/src/cli.js');
+import { CLI, python, smallLfw, tmpDir } from '../eval/helpers/common.js';
+import { REPO } from '../shared-data.js';
 const dir = tmpDir('nonsquare');
 const W = 96;
 const H = 112;
