@@ -20,6 +20,7 @@ const COMMANDS: Record<string, string> = {
   train: './commands/train.js',
   align: './commands/align.js',
   xcode: './commands/xcode.js',
+  'build-inputs': './commands/build-inputs.js',
 };
 
 const EXIT_CODES = `

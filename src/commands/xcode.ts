@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { EdgefaceError } from '../errors.js';
 import { packageRoot } from '../runtime/package-root.js';
 
 /** `edgeface xcode ...`: the Xcode Run Script phase (thin over src/targets/xcode). */
@@ -21,26 +20,5 @@ export function registerXcodeCommand(program: Command): void {
           `wrote ${r.inputList} (${r.inputs} inputs) and ${r.outputList} (${r.outputs} outputs)\n`,
       );
     });
-  xc.command('check-inputs')
-    .description('used by the build phase: fail unless every file edgeface build reads is a declared input (paths on stdin)')
-    .requiredOption('--manifest <file>', 'edgeface.json')
-    .action(async (o: { manifest: string }) => {
-      const { manifestInputFiles } = await import('../targets/manifest-inputs.js');
-      const declared = new Set(
-        (await readStdin()).split('\n').filter((l) => l.trim() !== '').map((l) => path.resolve(l.trim())),
-      );
-      const missing = manifestInputFiles(o.manifest).filter((f) => !declared.has(path.resolve(f)));
-      if (missing.length > 0)
-        throw new EdgefaceError(
-          `${missing[0]} is read by edgeface build but is not a declared input of the build phase` +
-            (missing.length > 1 ? ` (and ${missing.length - 1} more)` : '') +
-            '; rerun `edgeface xcode add-phase` to refresh edgeface-inputs.xcfilelist',
-        );
-    });
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -75,7 +75,14 @@ export function manifestInputFiles(manifestPath: string): string[] {
     } catch {
       throw new EdgefaceError(`${manifestPath}: model '${m.name}': ${m.model} does not exist`);
     }
-    for (const f of externalDataFiles(m.model)) files.add(f);
+    let external: string[];
+    try {
+      external = externalDataFiles(m.model);
+    } catch (e) {
+      if (e instanceof EdgefaceError) throw e;
+      throw new EdgefaceError(`${manifestPath}: model '${m.name}': ${m.model} is not a readable ONNX model (${(e as Error).message.split('\n')[0]})`);
+    }
+    for (const f of external) files.add(f);
     for (const d of [m.calib, m.lfw]) {
       if (d === undefined) continue;
       let isDir = false;

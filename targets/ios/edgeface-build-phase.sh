@@ -66,7 +66,7 @@ report() { # edgeface's `edgeface: error: X` / `hint: X` lines as Xcode issues, 
 	sed -e "s|^edgeface: error: \\(.*\\)|$error_file:1: error: \\1|" -e "s|^hint: \\(.*\\)|$error_file:1: note: \\1|" "$1" >&2
 }
 mkdir -p "$work/tmp" || fail "cannot create $work"
-if ! declared INPUT | "$edgeface" xcode check-inputs --manifest "$manifest" 2>"$work/check.log"; then
+if ! declared INPUT | "$edgeface" build-inputs --check-declared --manifest "$manifest" 2>"$work/check.log"; then
 	report "$work/check.log"
 	exit 1
 fi

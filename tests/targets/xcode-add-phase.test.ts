@@ -52,6 +52,11 @@ test('add-phase: phase before Sources in the named target, lists and paths round
   const shell = pbxUnquote(ph.shellScript);
   assert.match(shell, /export EDGEFACE_MANIFEST="\$\{SRCROOT\}\/edgeface\.json"/);
   assert.ok(shell.includes(`/bin/sh "${script}"`), shell);
+  // The generated Swift constants are compiled: a DERIVED_FILE_DIR reference in Sources.
+  const objects = xcode.project(app.pbxproj).parseSync().hash.project.objects;
+  const sourcesFiles = (phases[1]!.obj.files as { value: string }[]).map((f) => (objects.PBXBuildFile![f.value] as { fileRef: string }).fileRef);
+  const swiftRefs = sourcesFiles.map((id) => objects.PBXFileReference![id] as { path: string; sourceTree: string }).filter((r) => pbxUnquote(r.path).endsWith('.swift') && r.sourceTree === 'DERIVED_FILE_DIR');
+  assert.deepEqual(swiftRefs.map((r) => pbxUnquote(r.path)), ['edgeface_face.swift']);
   // The other target is untouched.
   assert.deepEqual(phasesOf(app.pbxproj, 'AppTests').map((p) => p.isa), ['PBXSourcesBuildPhase', 'PBXFrameworksBuildPhase']);
 
@@ -82,6 +87,7 @@ test('add-phase: phase before Sources in the named target, lists and paths round
   const phases2 = phasesOf(app.pbxproj, 'Face App');
   assert.equal(phases2.length, 4);
   assert.equal(phases2[0]!.id, phases[0]!.id);
+  assert.equal((phases2[1]!.obj.files as unknown[]).length, (phases[1]!.obj.files as unknown[]).length, 'Swift file added once');
   assert.ok(readFileSync(path.join(root, INPUT_LIST), 'utf8').includes('$(SRCROOT)/calibration/zz-new.jpg'));
 });
 

@@ -74,6 +74,39 @@ function loadProject(pbxproj: string) {
   }
 }
 
+type Objects = Record<string, Record<string, unknown>>;
+
+/**
+ * Xcode compiles a Run Script phase's outputs only when they are in the target's Sources:
+ * each generated Swift file gets a file reference relative to DERIVED_FILE_DIR (where the
+ * phase writes it) in the Sources phase, once.
+ */
+function addDerivedSources(proj: ReturnType<typeof xcode.project>, target: PbxNativeTarget, files: string[]): void {
+  const objects = proj.hash.project.objects as Objects;
+  const refs = (objects.PBXFileReference ??= {});
+  const buildFiles = (objects.PBXBuildFile ??= {});
+  const sourcesRef = target.buildPhases.find((r) => (objects.PBXSourcesBuildPhase ?? {})[r.value] !== undefined);
+  if (!sourcesRef) return;
+  const sources = objects.PBXSourcesBuildPhase![sourcesRef.value] as { files: PbxObjectRef[] };
+  for (const file of files) {
+    let refId = Object.keys(refs).find((k) => {
+      const r = refs[k] as { path?: string; sourceTree?: string };
+      return !k.endsWith('_comment') && pbxUnquote(r.path) === file && pbxUnquote(r.sourceTree) === 'DERIVED_FILE_DIR';
+    });
+    if (refId === undefined) {
+      refId = proj.generateUuid();
+      refs[refId] = { isa: 'PBXFileReference', lastKnownFileType: 'sourcecode.swift', path: pbxString(file), sourceTree: 'DERIVED_FILE_DIR' };
+      refs[`${refId}_comment`] = file;
+    }
+    const inPhase = sources.files.some((f) => (buildFiles[f.value] as { fileRef?: string } | undefined)?.fileRef === refId);
+    if (inPhase) continue;
+    const buildId = proj.generateUuid();
+    buildFiles[buildId] = { isa: 'PBXBuildFile', fileRef: refId, fileRef_comment: file };
+    buildFiles[`${buildId}_comment`] = `${file} in Sources`;
+    sources.files.push({ value: buildId, comment: `${file} in Sources` });
+  }
+}
+
 export function addEdgefacePhase(projectPath: string, o: AddPhaseOptions): AddPhaseResult {
   const { pbxproj, srcRoot } = projectPaths(projectPath);
   const manifest = path.resolve(o.manifest ?? path.join(srcRoot, 'edgeface.json'));
@@ -129,6 +162,8 @@ export function addEdgefacePhase(projectPath: string, o: AddPhaseOptions): AddPh
   }
   section[phaseId] = phase;
   section[`${phaseId}_comment`] = PHASE_NAME;
+  const swiftFiles = lists.outputs.filter((o) => o.startsWith('$(DERIVED_FILE_DIR)/') && o.endsWith('.swift')).map((o) => o.slice('$(DERIVED_FILE_DIR)/'.length));
+  addDerivedSources(proj, target, swiftFiles);
 
   const text = proj.writeSync();
   writeAtomicSync(inputList, fileListText(lists.inputs));
