@@ -21,6 +21,7 @@ const COMMANDS: Record<string, string> = {
   align: './commands/align.js',
   xcode: './commands/xcode.js',
   'build-inputs': './commands/build-inputs.js',
+  emit: './commands/emit.js',
 };
 
 const EXIT_CODES = `

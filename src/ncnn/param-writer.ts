@@ -3,8 +3,9 @@ import { blobNames, type NcnnModel, type ParamValue } from './model.js';
 export const NCNN_MAGIC = 7767517;
 
 /**
- * Float text that ncnn reads back as float: it must contain '.' or 'e'.
- * 9 significant digits round-trip any float32 exactly.
+ * Float text that ncnn reads back as float: it must contain '.' or 'e', be at most 15
+ * characters and have at most 9 fraction digits (see below). 9 significant digits
+ * round-trip any float32 exactly.
  */
 export function formatFloat(v: number): string {
   if (!Number.isFinite(v)) {
@@ -19,7 +20,16 @@ export function formatFloat(v: number): string {
   } else {
     s = trimMantissa(s);
   }
-  return s.includes('.') || s.includes('e') ? s : `${s}.0`;
+  s = s.includes('.') || s.includes('e') ? s : `${s}.0`;
+  // ncnn reads at most 15 characters of a value (`%15s`), and its parser sums the fraction
+  // digits in a 32-bit integer with a 32-bit power of ten, which wraps past 9 digits
+  // ('0.0000402426231' reads as 0.3057...): such numbers go in exponent form (8 digits)
+  const fraction = /\.(\d*)/.exec(s)?.[1] ?? '';
+  if (s.length > 15 || (!s.includes('e') && fraction.length > 9)) {
+    const [m, e] = f.toExponential(8).split('e') as [string, string];
+    s = `${trimMantissa(m)}e${e}`;
+  }
+  return s;
 }
 
 function trimMantissa(m: string): string {
