@@ -22,6 +22,7 @@ const COMMANDS: Record<string, string> = {
   xcode: './commands/xcode.js',
   'build-inputs': './commands/build-inputs.js',
   emit: './commands/emit.js',
+  build: './commands/build.js',
 };
 
 const EXIT_CODES = `

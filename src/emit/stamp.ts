@@ -5,7 +5,7 @@
  * recorded output is still there.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { edgefaceVersion } from '../util/version.js';
 
@@ -74,4 +74,20 @@ export function stampMatches(file: string, inputs: Record<string, string>, optio
     const p = path.join(dir, f);
     return existsSync(p) && statSync(p).size === size;
   });
+}
+
+/**
+ * After a match: when an input is newer than the stamp (touched, same content), give the
+ * stamp and the outputs the current time without rewriting them, so make-style build
+ * systems (CMake, Gradle, Xcode) that compare times see fresh outputs and stop rerunning.
+ * Returns whether anything was refreshed.
+ */
+export function refreshIfTouched(file: string, inputFiles: string[]): boolean {
+  const stampTime = statSync(file).mtimeMs;
+  if (!inputFiles.some((f) => statSync(f).mtimeMs > stampTime)) return false;
+  const now = new Date();
+  const dir = path.dirname(file);
+  for (const f of Object.keys(readStamp(file)?.outputs ?? {})) utimesSync(path.join(dir, f), now, now);
+  utimesSync(file, now, now);
+  return true;
 }
