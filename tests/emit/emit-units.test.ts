@@ -99,3 +99,13 @@ test('CLI: a broken model is one line, exit 1, and nothing is written', async ()
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const SHARED_SPEC = path.resolve('targets/cpp/include/edgeface/model_spec.h');
+test('the typed header\'s struct block is the one in targets/cpp/include/edgeface/model_spec.h', { skip: existsSync(SHARED_SPEC) ? false : 'targets/cpp not present' }, async () => {
+  const { SPEC_STRUCT } = await import('../../src/emit/typed-header.js');
+  const text = readFileSync(SHARED_SPEC, 'utf8');
+  const start = text.indexOf('#ifndef EDGEFACE_MODEL_SPEC_DEFINED');
+  assert.ok(start >= 0, 'no EDGEFACE_MODEL_SPEC_DEFINED block');
+  const end = text.indexOf('#endif', start);
+  assert.equal(text.slice(start, end + '#endif'.length) + '\n', SPEC_STRUCT);
+});
