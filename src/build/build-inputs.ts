@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { EdgefaceError } from '../errors.js';
-import { sidecarPath } from '../convert/sidecar.js';
+import { sidecarPath } from '../ncnn/sidecar.js';
 import type { ManifestModel } from '../manifest/manifest.js';
 import { externalDataFiles } from '../onnx/external-files.js';
 import { listCalibrationImages } from '../quantize/calibration-images.js';

@@ -13,7 +13,7 @@ import { hashInputs, refreshIfTouched, stampMatches } from '../emit/stamp.js';
 import { EdgefaceError } from '../errors.js';
 import { checkGate, runEval } from '../eval/index.js';
 import type { ManifestModel } from '../manifest/manifest.js';
-import { optionsFromFlags } from '../quantize/command.js';
+import { optionsFromFlags } from '../commands/quantize.js';
 import { quantize } from '../quantize/quantize.js';
 import { DEFAULT_METHOD, DEFAULT_PERCENTILE, type ActivationMethod } from '../quantize/thresholds.js';
 import { buildInputFiles, modelBin } from './build-inputs.js';

@@ -1,16 +1,17 @@
 /** `edgeface emit`: the files an app embeds (see src/emit/emit.ts). */
 import type { Command } from 'commander';
 import { EdgefaceError } from '../errors.js';
-import { preprocessFromFlags, type PreprocessFlags } from '../image/preprocess.js';
+import { preprocessFromFlags } from '../image/preprocess.js';
+import { addOptions, PREPROCESS_OPTIONS, type FlagsOf } from './options.js';
 import { EMIT_OUTPUTS, emitModel, type EmitOutput } from '../emit/emit.js';
 
-interface Flags extends PreprocessFlags {
+type Flags = FlagsOf<typeof PREPROCESS_OPTIONS> & {
   out: string;
   name?: string;
   outputs?: string;
   input?: string;
   output?: string;
-}
+};
 
 function parseOutputs(text: string | undefined): EmitOutput[] | undefined {
   if (text === undefined) return undefined;
@@ -21,7 +22,7 @@ function parseOutputs(text: string | undefined): EmitOutput[] | undefined {
 }
 
 export function registerEmitCommand(program: Command): void {
-  program
+  const cmd = program
     .command('emit')
     .description('write the files an app embeds: <m>.param.bin + <m>.bin + <m>.id.h (as ncnn2mem), <m>.mem.h, typed header edgeface_<m>.h, <m>.stamp.json')
     .argument('<model>', 'ncnn text .param, or .onnx (converted first)')
@@ -29,24 +30,19 @@ export function registerEmitCommand(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('--name <m>', "model name for file, array and namespace names (default: the model's file stem)")
     .option('--outputs <list>', `comma-separated subset of ${EMIT_OUTPUTS.join(',')} (default: all)`)
-    .option('--input <blob>', 'image input blob (default: the model\'s only Input)')
-    .option('--output <blob>', 'embedding blob (default: the converter\'s record, else the only output)')
-    .option('--preset <name>', 'preprocessing preset when the model records none (arcface, imagenet, raw)')
-    .option('--color <RGB|BGR>', 'channel order the model expects')
-    .option('--mean <m>', 'per-channel mean over 0..255 pixels')
-    .option('--std <s>', 'per-channel std over 0..255 pixels')
-    .option('--input-size <W,H>', 'input size when the Input layer has none')
-    .action(async (model: string, bin: string | undefined, f: Flags) => {
-      const res = await emitModel({
-        model,
-        bin,
-        outDir: f.out,
-        name: f.name,
-        outputs: parseOutputs(f.outputs),
-        input: f.input,
-        output: f.output,
-        preprocess: preprocessFromFlags(f),
-      });
-      for (const file of res.files) process.stdout.write(`${file}\n`);
+    .option('--input <blob>', "image input blob (default: the model's only Input)")
+    .option('--output <blob>', "embedding blob (default: the converter's record, else the only output)");
+  addOptions(cmd, PREPROCESS_OPTIONS).action(async (model: string, bin: string | undefined, f: Flags) => {
+    const res = await emitModel({
+      model,
+      bin,
+      outDir: f.out,
+      name: f.name,
+      outputs: parseOutputs(f.outputs),
+      input: f.input,
+      output: f.output,
+      preprocess: preprocessFromFlags(f),
     });
+    for (const file of res.files) process.stdout.write(`${file}\n`);
+  });
 }

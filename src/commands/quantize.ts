@@ -1,6 +1,7 @@
 /** `edgeface quantize`: flags -> quantize() (src/quantize/quantize.ts). */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { EdgefaceError } from '../errors.js';
 import { preprocessFromFlags } from '../image/preprocess.js';
 import { quantize, type QuantizeOptions } from '../quantize/quantize.js';
 import { ACTIVATION_METHODS, DEFAULT_METHOD, DEFAULT_PERCENTILE } from '../quantize/thresholds.js';
@@ -71,15 +72,39 @@ export function optionsFromFlags(model: string, bin: string | undefined, f: Quan
   };
 }
 
+/**
+ * `edgeface quantize` without a model: the INT8 models of ./edgeface.json, each with the
+ * manifest's calibration folder and options; flags given on the command line win.
+ */
+async function manifestJobs(flags: QuantizeFlags, fromCli: (key: string) => boolean): Promise<Array<{ model: string; bin?: string; flags: QuantizeFlags }>> {
+  // loaded here: the manifest module imports this one (for QUANTIZE_OPTIONS)
+  const { MANIFEST_FILE, findManifest, readManifest } = await import('../manifest/manifest.js');
+  const file = findManifest();
+  if (!file) throw new EdgefaceError(`no model given and no ${MANIFEST_FILE} in ${process.cwd()}`);
+  const models = readManifest(file).models.filter((m) => m.int8);
+  if (!models.length) throw new EdgefaceError(`${file}: no model has "int8": true`);
+  if (models.length > 1 && (flags.out || flags.outParam || flags.outBin || flags.tableOut)) {
+    throw new EdgefaceError(`${file} names ${models.length} INT8 models; -o/--out-param/--out-bin/--table-out apply to one model only`);
+  }
+  return models.map((m) => {
+    const merged: Record<string, unknown> = { ...flags, ...m.quantize, calib: m.calib };
+    for (const [k, v] of Object.entries(flags)) if (fromCli(k)) merged[k] = v;
+    return { model: m.model, bin: m.bin, flags: merged as QuantizeFlags };
+  });
+}
+
 export function registerQuantizeCommand(program: Command): Command {
   const cmd = program
     .command('quantize')
     .description('INT8 post-training quantization for the ncnn runtime (ncnn2table + ncnn2int8 in one step)')
-    .argument('<model>', 'FP32 model: .onnx, or ncnn .param (its .bin beside it or given next)')
+    .argument('[model]', 'FP32 model: .onnx, or ncnn .param (its .bin beside it or given next); default: the INT8 models of ./edgeface.json')
     .argument('[bin]', 'ncnn .bin when it is not <model stem>.bin');
-  return addOptions(cmd, QUANTIZE_OPTIONS).action(async (model: string, bin: string | undefined, flags: QuantizeFlags) => {
-    const o = optionsFromFlags(model, bin, flags);
-    const r = await quantize(o);
-    if (!flags.quiet) process.stderr.write(`wrote ${o.outParam}, ${o.outBin}, ${r.tablePath}\n`);
+  return addOptions(cmd, QUANTIZE_OPTIONS).action(async (model: string | undefined, bin: string | undefined, flags: QuantizeFlags, c: Command) => {
+    const jobs = model !== undefined ? [{ model, bin, flags }] : await manifestJobs(flags, (k) => c.getOptionValueSource(k) === 'cli');
+    for (const j of jobs) {
+      const o = optionsFromFlags(j.model, j.bin, j.flags);
+      const r = await quantize(o);
+      if (!flags.quiet) process.stderr.write(`wrote ${o.outParam}, ${o.outBin}, ${r.tablePath}\n`);
+    }
   });
 }

@@ -13,12 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { convertOnnxFile } from '../convert/convert.js';
 import { EdgefaceError } from '../errors.js';
-import { preprocessFromMetadata, type Preprocess } from '../image/preprocess.js';
-import { readNcnnSidecar } from '../eval/sidecar.js';
+import type { Preprocess } from '../image/preprocess.js';
+import { findSidecar } from '../ncnn/sidecar.js';
 import { readNcnnModel, writeNcnnModel } from '../ncnn/io.js';
 import { paramTextToBin, type ParamBin } from '../ncnn/param-bin-writer.js';
 import { externalDataFiles } from '../onnx/external-files.js';
-import { readOnnxMetadata } from '../runtime/onnx-metadata.js';
+import { flagsLayer, onnxMetadataLayer, sidecarLayer } from '../runtime/preprocess-layers.js';
 import { AtomicFileWriter } from '../util/atomic-write.js';
 import { edgefaceVersion } from '../util/version.js';
 import { idHeaderText } from './id-header.js';
@@ -84,11 +84,10 @@ async function loadSource(o: EmitOptions): Promise<Source> {
     const param = path.join(dir, 'model.param');
     const bin = path.join(dir, 'model.bin');
     await writeNcnnModel(model, param, bin);
-    const meta = preprocessFromMetadata(await readOnnxMetadata(o.model), o.model);
     return {
       param,
       bin,
-      facts: { input: overrides.input ?? sidecar.inputs[0]?.name, output: overrides.output ?? sidecar.outputs[0], preprocess: [meta, o.preprocess] },
+      facts: { input: overrides.input ?? sidecar.inputs[0]?.name, output: overrides.output ?? sidecar.outputs[0], preprocess: [await onnxMetadataLayer(o.model), flagsLayer(o.preprocess)] },
       inputs: [o.model, ...externalDataFiles(o.model)],
       cleanup: () => rmSync(dir, { recursive: true, force: true }),
     };
@@ -96,11 +95,11 @@ async function loadSource(o: EmitOptions): Promise<Source> {
   if (!/\.param$/i.test(o.model)) throw new EdgefaceError(`${o.model}: expected an ncnn .param (text) or an .onnx model`);
   const bin = o.bin ?? o.model.replace(/\.param$/i, '.bin');
   if (!existsSync(bin)) throw new EdgefaceError(`${bin}: no such file (the .bin of ${o.model}; pass it as the second argument)`);
-  const sc = readNcnnSidecar(o.model);
+  const sc = findSidecar(o.model);
   return {
     param: o.model,
     bin,
-    facts: { input: overrides.input ?? sc?.input, output: overrides.output ?? sc?.output, preprocess: [sc?.preprocess, o.preprocess] },
+    facts: { input: overrides.input ?? sc?.sidecar.inputs[0]?.name, output: overrides.output ?? sc?.sidecar.outputs[0], preprocess: [sidecarLayer(sc), flagsLayer(o.preprocess)] },
     inputs: [o.model, bin, ...(sc ? [sc.file] : [])],
     cleanup: () => undefined,
   };

@@ -5,7 +5,7 @@
  * size (the output blob's shape as the real ncnn runtime computes it) and INT8-ness.
  */
 import { EdgefaceError } from '../errors.js';
-import { DEFAULT_PREPROCESS, resolvePreprocess, type Preprocess } from '../image/preprocess.js';
+import { resolvePreprocess, type InputSize, type Preprocess, type PreprocessLayer } from '../image/preprocess.js';
 import { ncnnBlobShapes } from '../inspect/runtime-shapes.js';
 import { paramNumber, type NcnnModel } from '../ncnn/model.js';
 
@@ -23,8 +23,8 @@ export interface FactSources {
   /** Names recorded by the converter, if any. */
   input?: string;
   output?: string;
-  /** Preprocessing layers, later ones win (sidecar, ONNX metadata, caller). */
-  preprocess: Array<Partial<Preprocess> | undefined>;
+  /** Preprocessing layers for resolvePreprocess, lowest first (metadata or sidecar, flags). */
+  preprocess: Array<PreprocessLayer | undefined>;
 }
 
 function inputBlob(model: NcnnModel, file: string, name?: string): string {
@@ -58,15 +58,15 @@ export function hasInt8Layers(model: NcnnModel): boolean {
 export async function modelFacts(model: NcnnModel, param: string, bin: string, src: FactSources): Promise<ModelFacts> {
   const input = inputBlob(model, param, src.input);
   const output = outputBlob(model, param, src.output);
-  const pre = resolvePreprocess(DEFAULT_PREPROCESS, ...src.preprocess);
   const inLayer = model.layers.find((l) => l.type === 'Input' && l.outputs.includes(input))!;
   const w = paramNumber(inLayer, 0, 0);
   const h = paramNumber(inLayer, 1, 0);
-  const [inputWidth, inputHeight] = w > 0 && h > 0 ? [w, h] : pre.inputSize;
+  const modelSize: InputSize | undefined = w > 0 && h > 0 ? { width: w, height: h } : undefined;
+  const pre = resolvePreprocess(src.preprocess, modelSize, param).preprocess;
   // ask the runtime for the output blob only (it extracts each blob it is asked for)
   const probe: NcnnModel = { layers: [...model.layers.filter((l) => l.type === 'Input'), { ...inLayer, type: 'Output', outputs: [output] }] };
   const shape = (await ncnnBlobShapes(param, bin, probe)).get(output);
   if (!shape) throw new EdgefaceError(`${param}: the ncnn runtime gave no shape for output blob '${output}'`);
   const embeddingSize = shape.reduce((a, b) => a * b, 1);
-  return { input, output, preprocess: { ...pre, inputSize: [inputWidth, inputHeight] }, inputWidth, inputHeight, embeddingSize, int8: hasInt8Layers(model) };
+  return { input, output, preprocess: pre, inputWidth: pre.width, inputHeight: pre.height, embeddingSize, int8: hasInt8Layers(model) };
 }
