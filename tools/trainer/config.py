@@ -119,7 +119,7 @@ def parse_override(text: str) -> tuple[str, object]:
 
 
 _CHOICES = {
-    "network": ("r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large"),
+    "network": ("r18", "r34", "r50", "r100", "r200", "mbf", "mbf_large", "vit_t", "vit_s"),
     "amp": ("none", "fp16", "bf16"),
     "optimizer": ("sgd", "adamw"),
     "loader": ("workers", "gpu_decode", "cache", "synthetic"),
