@@ -4,12 +4,12 @@
  * ArcFace normalisation, 128-d) and a 112x96 model (W 96, BGR, ImageNet-style mean/std in
  * ONNX metadata, 64-d). The header is compiled and run (gcc), the Java class compiled and
  * run (javac/java, when a JDK is present), the Swift file read back as text (no Swift
- * compiler here).
+ * compiler here); with kotlinc present, the example app's Kotlin compiles against them.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pythonInterpreter } from '../../src/runtime/python.js';
 import { BUNDLED_ONNX, CLI, REPO, tmpDir } from './sample-app.js';
@@ -128,6 +128,20 @@ function swiftFacts(file: string): Facts {
   };
 }
 
+/**
+ * The example app's Kotlin (targets/android/example) compiles against the Java API, the
+ * generated FaceModel and stubs of the three Android classes it touches (Debian's kotlinc 1.3).
+ */
+function kotlinUsageCompiles(out: string): void {
+  const classes = path.join(out, 'kt-classes');
+  const java = (d: string) => readdirSync(d, { recursive: true }).map(String).filter((f) => f.endsWith('.java')).map((f) => path.join(d, f));
+  execFileSync('javac', ['--release', '8', '-Xlint:-options', '-d', classes, ...java(path.join(REPO, 'targets/android/java')),
+    ...java(path.join(REPO, 'targets/android/java-android')), ...java(path.join(REPO, 'tests/targets/android-stubs')), path.join(out, 'FaceModel.java')]);
+  const kt = path.join(REPO, 'targets/android/example/app/src/main/java/org/edgeface/example/FaceMatcher.kt');
+  const r = spawnSync('kotlinc', [kt, '-cp', classes, '-d', path.join(out, 'kt-out')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
 /** BLOB_<name> of the ncnn2mem-style id header. */
 function idBlob(dir: string, name: string, blob: string): number {
   const m = new RegExp(`const int BLOB_${blob.replace(/[^A-Za-z0-9]/g, '_')} = (\\d+);`).exec(readFileSync(path.join(dir, `${name}.id.h`), 'utf8'));
@@ -175,5 +189,6 @@ for (const c of CASES) {
     // Swift and Java: the same facts, float for float.
     assert.deepEqual(swiftFacts(path.join(out, `edgeface_${c.name}.swift`)), header);
     if (HAVE_JDK) assert.deepEqual(javaFacts(out, c.javaClass), header);
+    if (c.name === 'face' && HAVE_JDK && have('kotlinc')) kotlinUsageCompiles(out);
   });
 }
