@@ -13,7 +13,10 @@ mkdir -p "$root/.cache"
 exec 9>"$root/.cache/.edgeface-jni-host.lock"
 flock 9
 log=$root/.cache/.edgeface-jni-host
-cmake -S "$root/targets/android/jni" -B "$build" -DCMAKE_BUILD_TYPE=Release "-Dncnn_DIR=$prefix/lib/cmake/ncnn" >"$log.cmake.log" 2>&1 ||
+# The JDK whose javac is on PATH (its include/jni.h), unless JAVA_HOME says otherwise.
+java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
+cmake -S "$root/targets/android/jni" -B "$build" -DCMAKE_BUILD_TYPE=Release "-Dncnn_DIR=$prefix/lib/cmake/ncnn" \
+  "-DEDGEFACE_JAVA_HOME=$java_home" >"$log.cmake.log" 2>&1 ||
   { tail -30 "$log.cmake.log" >&2; exit 1; }
 cmake --build "$build" -j2 >"$log.build.log" 2>&1 || { tail -40 "$log.build.log" >&2; exit 1; }
 echo "$build/libedgeface_jni.so"
