@@ -4,6 +4,8 @@
  *   <m>.param.bin, <m>.bin, <m>.id.h   ('param-bin': ncnn2mem's binary param and id header)
  *   <m>.mem.h                          ('mem-h': both files as C arrays, as ncnn2mem writes)
  *   edgeface_<m>.h                     ('typed-header': blob ids, size, preprocessing...)
+ *   <M>Model.java                      ('java': the same facts for the Android Java API)
+ *   edgeface_<m>.swift                 ('swift': the same facts for the Swift API)
  *   <m>.stamp.json                     (inputs' hashes, options, edgeface version)
  * All files are written to temporary names and renamed together at the end.
  */
@@ -26,8 +28,9 @@ import { memHeaderPieces } from './mem-header.js';
 import { modelFacts, type FactSources } from './model-facts.js';
 import { hashInputs, makeStamp, stampText } from './stamp.js';
 import { typedHeaderText, type EmbeddedModelSpec } from './typed-header.js';
+import { javaConstants, swiftConstants } from '../targets/model-constants.js';
 
-export const EMIT_OUTPUTS = ['param-bin', 'mem-h', 'typed-header'] as const;
+export const EMIT_OUTPUTS = ['param-bin', 'mem-h', 'typed-header', 'java', 'swift'] as const;
 export type EmitOutput = (typeof EMIT_OUTPUTS)[number];
 
 export interface EmitOptions {
@@ -141,7 +144,8 @@ export async function emitModel(o: EmitOptions): Promise<EmitResult> {
     const paramBytes = readFileSync(src.param);
     const bin = readFileSync(src.bin);
     const pb = paramTextToBin(paramBytes.toString('latin1'), o.model.endsWith('.onnx') ? `${o.model} (converted)` : src.param);
-    const spec = outputs.has('typed-header') ? await modelSpec(name, src, pb, bin) : undefined;
+    const needsSpec = outputs.has('typed-header') || outputs.has('java') || outputs.has('swift');
+    const spec = needsSpec ? await modelSpec(name, src, pb, bin) : undefined;
 
     mkdirSync(o.outDir, { recursive: true });
     const f = {
@@ -179,7 +183,15 @@ export async function emitModel(o: EmitOptions): Promise<EmitResult> {
         for (const piece of memHeaderPieces(pb.bytes, bin, { paramBinFile: f.paramBin, binFile: f.bin, memFile: f.mem })) w.write(Buffer.from(piece, 'latin1'));
         sizes[f.mem] = w.bytesWritten;
       }
-      if (spec) put(f.typed, typedHeaderText(spec));
+      if (spec && outputs.has('typed-header')) put(f.typed, typedHeaderText(spec));
+      if (spec && outputs.has('java')) {
+        const j = javaConstants(spec);
+        put(j.fileName, j.text);
+      }
+      if (spec && outputs.has('swift')) {
+        const sw = swiftConstants(spec);
+        put(sw.fileName, sw.text);
+      }
       const stampInputs = o.stamp?.inputs ?? (await hashInputs(src.inputs));
       const stampOptions = o.stamp?.options ?? { name, outputs: [...outputs].sort(), input: o.input, output: o.output, preprocess: o.preprocess };
       put(f.stamp, stampText(makeStamp(stampInputs, stampOptions, Object.fromEntries(Object.entries(sizes)))));

@@ -3,24 +3,10 @@
  * header `edgeface_<m>.h` (blob ids, input size, channel order, mean/norm, embedding size,
  * sha256, edgeface version), so app code on Android and iOS never types them either.
  */
+import type { EmbeddedModelSpec } from '../emit/typed-header.js';
 
-/** The typed header's facts (the fields of `EmbeddedModelSpec` in src/emit/typed-header.ts). */
-export interface ModelConstantsSpec {
-  name: string;
-  inputBlob: number;
-  outputBlob: number;
-  inputName: string;
-  outputName: string;
-  inputWidth: number;
-  inputHeight: number;
-  pixelOrder: 'RGB' | 'BGR';
-  mean: readonly number[];
-  norm: readonly number[];
-  embeddingSize: number;
-  int8: boolean;
-  sha256: string;
-  edgefaceVersion: string;
-}
+/** The typed header's facts (src/emit/typed-header.ts). */
+export type ModelConstantsSpec = EmbeddedModelSpec;
 
 /** Shortest decimal that reads back as the same float32 (what a C `float` in the header holds). */
 export function float32Literal(x: number): string {

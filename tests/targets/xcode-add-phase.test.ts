@@ -111,6 +111,6 @@ test('add-phase: unknown target and unreadable project are one-line errors that 
   writeFileSync(app.manifest, '{"models": [');
   const badManifest = cli(['xcode', 'add-phase', app.pbxproj, '--target', 'Face App']);
   assert.equal(badManifest.code, 1);
-  assert.match(badManifest.stderr, /edgeface\.json: cannot read the manifest/);
+  assert.match(badManifest.stderr, /^edgeface: error: .*edgeface\.json: not valid JSON/);
   assert.equal(readFileSync(app.pbxproj, 'utf8'), before);
 });

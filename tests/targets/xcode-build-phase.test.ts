@@ -2,8 +2,8 @@
  * The Xcode Run Script phase (targets/ios/edgeface-build-phase.sh) run with the environment
  * Xcode sets (SCRIPT_INPUT_FILE_LIST_n pointing at resolved .xcfilelist copies, DERIVED_FILE_DIR,
  * TARGET_BUILD_DIR, UNLOCALIZED_RESOURCES_FOLDER_PATH, CONFIGURATION, sandboxing on) in a tree
- * where everything but the folders of declared outputs is read-only (and, when the test runs
- * as root, as an unprivileged user so that permissions bind): outputs appear, nothing
+ * where everything but the folders of declared outputs is read-only (chmod; as root, a
+ * read-only bind mount in a private mount namespace): outputs appear, nothing
  * undeclared changes, a second run changes nothing, a failing gate exits non-zero with
  * Xcode's `file:line: error:` format, an undeclared input is refused before any work.
  */
@@ -93,13 +93,26 @@ function setup() {
   // Read-only everywhere; writable only the folders that hold declared outputs.
   chmodTree(root, (d) => (d ? 0o555 : 0o444));
   chmodSync(path.join(bin, 'edgeface'), 0o555);
-  for (const d of [resources, env.DERIVED_FILE_DIR!]) chmodSync(d, 0o777);
+  for (const d of [resources, env.DERIVED_FILE_DIR!]) chmodSync(d, 0o755);
   const declaredOutputs = readFileSync(env.SCRIPT_OUTPUT_FILE_LIST_0!, 'utf8').split('\n').filter((l) => l !== '');
-  return { root, srcRoot, app, env, resources, declaredOutputs, work: path.join(env.DERIVED_FILE_DIR!, 'edgeface') };
+  const writable = [resources, env.DERIVED_FILE_DIR!];
+  const run = (e: Record<string, string> = env) => runPhase(e, root, writable);
+  return { root, srcRoot, app, env, resources, declaredOutputs, run, work: path.join(env.DERIVED_FILE_DIR!, 'edgeface') };
 }
 
-function runPhase(env: Record<string, string>) {
-  const cmd = AS_ROOT ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', SCRIPT] : ['/bin/sh', SCRIPT];
+/**
+ * Runs the phase script. As root (permissions do not bind root), inside a private mount
+ * namespace where the whole tree is a read-only bind mount and only the folders holding
+ * declared outputs are bound read-write again; otherwise the chmods of setup() bind.
+ */
+function runPhase(env: Record<string, string>, root: string, writable: string[]) {
+  const q = (p: string) => `'${p.replace(/'/g, "'\\''")}'`;
+  const cmd = AS_ROOT
+    ? ['unshare', '-m', '--propagation', 'private', 'sh', '-ec',
+      [`mount --bind ${q(root)} ${q(root)}`, `mount -o remount,bind,ro ${q(root)}`,
+        ...writable.flatMap((d) => [`mount --bind ${q(d)} ${q(d)}`, `mount -o remount,bind,rw ${q(d)}`]),
+        `exec /bin/sh ${q(SCRIPT)}`].join('\n')]
+    : ['/bin/sh', SCRIPT];
   const r = spawnSync(cmd[0]!, cmd.slice(1), {
     encoding: 'utf8',
     cwd: env.SRCROOT,
@@ -112,7 +125,7 @@ test('Xcode phase: builds into declared outputs only, second run changes nothing
   const s = setup();
   try {
     const before = snapshot(s.root);
-    const r1 = runPhase(s.env);
+    const r1 = s.run();
     assert.equal(r1.code, 0, r1.stderr);
     assert.match(r1.stdout, /building .*edgeface\.json \(Debug\)/);
     const after1 = snapshot(s.root);
@@ -125,7 +138,7 @@ test('Xcode phase: builds into declared outputs only, second run changes nothing
     }
     assert.match(readFileSync(path.join(s.env.DERIVED_FILE_DIR!, 'edgeface_face.h'), 'utf8'), /edgeface_face_spec/);
 
-    const r2 = runPhase(s.env);
+    const r2 = s.run();
     assert.equal(r2.code, 0, r2.stderr);
     const after2 = snapshot(s.root);
     const moved = changed(after1, after2).filter((f) => !/\.(log|txt)$/.test(f));
@@ -139,7 +152,7 @@ test('Xcode phase: builds into declared outputs only, second run changes nothing
     writeFileSync(s.app.manifest, JSON.stringify(m));
     chmodSync(s.app.manifest, 0o444);
     chmodSync(s.srcRoot, 0o555);
-    const r3 = runPhase(s.env);
+    const r3 = s.run();
     assert.notEqual(r3.code, 0);
     const errors = r3.stderr.split('\n').filter((l) => / error: /.test(l));
     assert.ok(errors.length >= 1, r3.stderr);
@@ -155,14 +168,14 @@ test('Xcode phase: an input the phase does not declare is refused before any wor
   try {
     chmodSync(path.join(s.srcRoot, 'calibration'), 0o755);
     cpSync(s.app.calibImages[0]!, path.join(s.srcRoot, 'calibration', 'new-face.jpg'));
-    const r = runPhase(s.env);
+    const r = s.run();
     assert.equal(r.code, 1);
     assert.match(r.stderr, /edgeface\.json:1: error: .*calibration\/new-face\.jpg is read by edgeface build but is not a declared input/);
     assert.equal(existsSync(path.join(s.work, 'out')), false, 'nothing built');
 
     // Sandboxing needs the work folder declared.
     const noWork = { ...s.env, SCRIPT_OUTPUT_FILE_LIST_COUNT: '0' };
-    const r2 = runPhase(noWork);
+    const r2 = s.run(noWork);
     assert.equal(r2.code, 1);
     assert.match(r2.stderr, /:1: error: with ENABLE_USER_SCRIPT_SANDBOXING, \$\(DERIVED_FILE_DIR\)\/edgeface must be a declared output/);
   } finally {
