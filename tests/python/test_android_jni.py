@@ -35,6 +35,7 @@ JAVA_ANDROID = ROOT / "targets" / "android" / "java-android"
 STUBS = ROOT / "tests" / "targets" / "android-stubs"
 DRIVER = ROOT / "tests" / "targets" / "java" / "EmbedList.java"
 RAW_SCALE = 150 / 250
+DIM = 512  # the bundled model's embedding size
 
 
 def skip_or_fail(why: str):
@@ -84,7 +85,7 @@ class Runners:
         self.so, self.classes = so, classes
         self.n = 0
 
-    def run(self, items: list[tuple], dim: int = 128) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    def run(self, items: list[tuple], dim: int = DIM) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
         self.n += 1
         d = self.d / f"run{self.n}"
         d.mkdir()
@@ -122,7 +123,7 @@ def jni(tmp_path_factory):
     ct.edgeface_cli("convert", str(MODEL), "-o", str(d / "mbf"))
     param = d / "mbf.param"
     spec_file = d / "mbf.spec"
-    spec = ct.write_spec(param, d / "mbf.param.json", spec_file, 128)
+    spec = ct.write_spec(param, d / "mbf.param.json", spec_file, DIM)
     ct.edgeface_cli("emit", str(param), "-o", str(d / "emit"), "--name", "face")
     emitted = d / "emit"
     classes = d / "classes"

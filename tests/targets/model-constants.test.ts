@@ -1,7 +1,7 @@
 /**
  * The Java and Swift constants `edgeface emit` writes beside the typed header hold the same
  * facts as the header, and those are the model's: for the bundled model (112x112, RGB,
- * ArcFace normalisation, 128-d) and a 112x96 model (W 96, BGR, ImageNet-style mean/std in
+ * ArcFace normalisation, 512-d) and a 112x96 model (W 96, BGR, ImageNet-style mean/std in
  * ONNX metadata, 64-d). The header is compiled and run (gcc), the Java class compiled and
  * run (javac/java, when a JDK is present), the Swift file read back as text (no Swift
  * compiler here); with kotlinc present, the example app's Kotlin compiles against them.
@@ -156,11 +156,11 @@ function emit(model: string, dir: string, name: string): void {
 
 const CASES = [
   {
-    label: 'bundled model (112x112 RGB, ArcFace normalisation, 128-d)',
+    label: 'bundled model (112x112 RGB, ArcFace normalisation, 512-d)',
     model: () => BUNDLED_ONNX,
     name: 'face',
     javaClass: 'org.edgeface.models.FaceModel',
-    expect: { inputWidth: 112, inputHeight: 112, pixelOrder: 0, embeddingSize: 128, mean: [127.5, 127.5, 127.5], norm: [1 / 127.5, 1 / 127.5, 1 / 127.5] },
+    expect: { inputWidth: 112, inputHeight: 112, pixelOrder: 0, embeddingSize: 512, mean: [127.5, 127.5, 127.5], norm: [1 / 127.5, 1 / 127.5, 1 / 127.5] },
   },
   {
     label: '112x96 model (W 96, BGR, ImageNet mean/std, 64-d)',
