@@ -28,7 +28,9 @@ def load(param, binf, binary, int8):
 def run(net, inputs, outputs, key):
     ex = net.create_extractor()
     for inp, x in inputs:
-        ex.input(inp[key], ncnn.Mat(x))
+        # clone: a Mat over numpy memory has no refcount, which an in-place first layer
+        # (ReLU, Erf...) dereferences
+        ex.input(inp[key], ncnn.Mat(x).clone())
     out = []
     for o in outputs:
         ret, m = ex.extract(o[key])

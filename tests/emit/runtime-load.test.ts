@@ -88,3 +88,15 @@ test('a model with two outputs and no --output: one-line error asking for it', a
   const m = writeModel(path.join(dir, 'two'), ODD_NAMES_PARAM, oddNamesBin());
   await assert.rejects(emitModel({ model: m.param, outDir: path.join(dir, 'two-out') }), /has 2 outputs \(out\.1, sortie_ü\); name the embedding with --output/);
 });
+
+test('a layer type newer than the 2022 tree (Erf and CELU, enum 100 and 102 in the runtime) loads from .param.bin and runs the same', async () => {
+  const m = writeModel(path.join(dir, 'newer'), `7767517\n3 3\nInput in 0 1 in 0=8 1=4 2=3\nErf erf 1 1 in e\nCELU celu 1 1 e out 0=1.5\n`, Buffer.alloc(0));
+  const out = path.join(dir, 'newer-out');
+  await emitModel({ model: m.param, outDir: out, outputs: ['param-bin'] });
+  const pb = readFileSync(path.join(out, 'newer.param.bin'));
+  assert.equal(pb.readInt32LE(12 + 4 * 4 + 3 * 8 + 4), 100, 'Erf written as type 100');
+  assert.equal(pb.readInt32LE(12 + 44 + 24), 102, 'CELU written as type 102');
+  const ids = idConstants(path.join(out, 'newer.id.h'));
+  const [c] = await runBoth(m.param, m.bin, path.join(out, 'newer.param.bin'), [{ name: 'in', index: ids.get('BLOB_in')!, shape: [3, 4, 8] }], [{ name: 'out', index: ids.get('BLOB_out')! }]);
+  assert.ok(c!.identical && c!.nonzero, JSON.stringify(c));
+});
