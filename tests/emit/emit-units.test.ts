@@ -95,6 +95,14 @@ test('CLI: a broken model is one line, exit 1, and nothing is written', async ()
     const r2 = await execa('node', ['dist/src/cli.js', 'emit', param, '-o', path.join(dir, 'out'), '--name', '9lives'], { reject: false });
     assert.equal(r2.exitCode, 1);
     assert.match(r2.stderr, /model name '9lives' must be a C identifier/);
+    // emitting beside the model under its own name would replace its .bin: refused
+    writeFileSync(param, head(1, 1, 'Input in 0 1 a 0=4 1=4 2=3\n'));
+    const bin = readFileSync(path.join(dir, 'm.bin'));
+    const r3 = await execa('node', ['dist/src/cli.js', 'emit', param, '-o', dir, '--outputs', 'param-bin'], { reject: false });
+    assert.equal(r3.exitCode, 1);
+    assert.match(r3.stderr, /m\.bin: is an input of this emit; choose another -o folder or --name/);
+    assert.ok(readFileSync(path.join(dir, 'm.bin')).equals(bin));
+    assert.ok(!existsSync(path.join(dir, 'm.param.bin')), 'nothing written');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
