@@ -6,6 +6,7 @@ import { removeFlattenAfterGlobalPool } from '../passes/flatten-after-global-poo
 import { fuseActivation } from '../passes/fuse-activation.js';
 import { fuseL2Normalize } from '../passes/fuse-l2-normalize.js';
 import { fuseLayerNorm } from '../passes/fuse-layer-norm.js';
+import { fuseMatMulBias } from '../passes/fuse-matmul-bias.js';
 import { inferShapes } from '../passes/infer-shapes.js';
 import { removeDeadNodes } from '../passes/remove-dead-nodes.js';
 import { removeIdentity } from '../passes/remove-identity.js';
@@ -24,6 +25,7 @@ export function optimizeGraph(g: IrGraph, inputShapes?: Map<string, Shape>): Pas
   report['fold-batchnorm'] = foldBatchNorm(g);
   report['fuse-l2-normalize'] = fuseL2Normalize(g);
   report['fuse-layer-norm'] = fuseLayerNorm(g);
+  report['fuse-matmul-bias'] = fuseMatMulBias(g);
   report['remove-flatten-after-global-pool'] = removeFlattenAfterGlobalPool(g);
   report['fuse-activation'] = fuseActivation(g);
   report['remove-dead-nodes'] += removeDeadNodes(g);
