@@ -6,6 +6,16 @@ import { concat } from './concat.js';
 import { conv } from './conv.js';
 import { convTranspose } from './conv-transpose.js';
 import { gather } from './gather.js';
+import { gelu } from './gelu.js';
+import { erf } from './erf.js';
+import { softplus } from './softplus.js';
+import { selu } from './selu.js';
+import { celu } from './celu.js';
+import { logSoftmax } from './log-softmax.js';
+import { instanceNorm } from './instance-norm.js';
+import { groupNorm } from './group-norm.js';
+import { depthToSpace } from './depth-to-space.js';
+import { spaceToDepth } from './space-to-depth.js';
 import { gemm } from './gemm.js';
 import { identity } from './identity.js';
 import { layerNorm } from './layer-norm.js';
@@ -30,6 +40,7 @@ const HANDLERS: OpHandler[] = [
   activation, batchNorm, binary, cast, concat, conv, convTranspose, gather, gemm, identity, layerNorm, matmul, normalize,
   pad, pool, prelu, reduce, flatten, reshape, resize, shape, constantOfShape, expand, rangeOp, slice, softmax,
   split, squeeze, transpose,
+  gelu, erf, softplus, selu, celu, logSoftmax, instanceNorm, groupNorm, depthToSpace, spaceToDepth,
 ];
 
 const BY_OP = new Map<string, OpHandler>();
