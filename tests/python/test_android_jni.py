@@ -1,5 +1,5 @@
 """The Android JNI bridge and Java API on the host JVM: libedgeface_jni built with the
-JDK's headers against ncnn built from source (targets/android/jni/build-host.sh), the Java
+JDK's headers against ncnn built from source (targets/android/jni/build.sh host), the Java
 API (targets/android/java) compiled with the model constants `edgeface emit` generates,
 the model loaded from direct ByteBuffers (.param.bin + .bin, blobs by index) and the LFW
 fold-1 images embedded through the ByteBuffer RGBA path:
@@ -51,6 +51,12 @@ def javac(out: Path, sources: list[Path], classpath: Path | None = None, release
         cmd += ["-cp", str(classpath)]
     r = subprocess.run(cmd + [str(s) for s in sources], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def build_bridge(arch: str) -> Path:
+    r = subprocess.run([str(ROOT / "targets" / "android" / "jni" / "build.sh"), arch], capture_output=True, text=True)
+    assert r.returncode == 0, f"targets/android/jni/build.sh {arch} failed:\n{r.stderr[-3000:]}"
+    return Path(r.stdout.strip().splitlines()[-1])
 
 
 def subset_pairs() -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -117,9 +123,7 @@ def jni(tmp_path_factory):
     if not ct.have_toolchain("host"):
         skip_or_fail("cmake/make/c++ missing")
     cpp = ct.build_driver("host")
-    r = subprocess.run([str(ROOT / "targets" / "android" / "jni" / "build-host.sh")], capture_output=True, text=True)
-    assert r.returncode == 0, f"build-host.sh failed:\n{r.stderr[-3000:]}"
-    so = Path(r.stdout.strip().splitlines()[-1])
+    so = build_bridge("host")
     d = tmp_path_factory.mktemp("jni")
     ct.edgeface_cli("convert", str(MODEL), "-o", str(d / "mbf"))
     param = d / "mbf.param"
@@ -193,3 +197,20 @@ def test_embedder_errors_are_exceptions_with_its_message(jni):
         # Same status (C++ prints its name, Java its code) and the embedder's own message.
         assert c.split(" ", 2)[2] == j.split(" ", 2)[2]
     assert not java.any()
+
+
+def test_bridge_cross_compiles_for_aarch64():
+    """The same bridge for arm64 (ncnn's NEON build, Debian's aarch64 g++): an AArch64 shared
+    object exporting exactly the three JNI entry points. No arm64 JVM runs here; the C++
+    embedder it wraps runs under qemu-aarch64 in test_cpp_embedder.py."""
+    if shutil.which("javac") is None:
+        skip_or_fail("javac missing (the bridge needs the JDK's jni.h)")
+    if not ct.have_toolchain("aarch64"):
+        skip_or_fail("aarch64 cross toolchain missing (tools/ncnn_build/cross-deps.sh)")
+    so = build_bridge("aarch64")
+    head = subprocess.run(["readelf", "-h", str(so)], capture_output=True, text=True).stdout
+    assert "AArch64" in head, head
+    syms = subprocess.run(["readelf", "--dyn-syms", "-W", str(so)], capture_output=True, text=True).stdout
+    exported = sorted({line.split()[-1] for line in syms.splitlines() if " FUNC " in line and " GLOBAL " in line and " UND " not in line})
+    assert exported == ["Java_org_edgeface_EdgefaceModel_nativeClose", "Java_org_edgeface_EdgefaceModel_nativeEmbed",
+                        "Java_org_edgeface_EdgefaceModel_nativeOpen"], exported
