@@ -117,9 +117,13 @@ class Runners:
 
 @pytest.fixture(scope="module")
 def jni(tmp_path_factory):
+    if ct.required() and shutil.which("javac") is None:
+        # CI machines start fresh: install Debian's JDK (as tools/ncnn_build does for its packages).
+        r = subprocess.run([str(ROOT / "targets" / "android" / "jni" / "jdk-deps.sh")], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr[-2000:]
     for tool in ("java", "javac"):
         if shutil.which(tool) is None:
-            skip_or_fail(f"{tool} missing (a JDK: Debian default-jdk-headless)")
+            skip_or_fail(f"{tool} missing (a JDK: Debian default-jdk-headless, targets/android/jni/jdk-deps.sh)")
     if not ct.have_toolchain("host"):
         skip_or_fail("cmake/make/c++ missing")
     cpp = ct.build_driver("host")
