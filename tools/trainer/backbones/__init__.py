@@ -18,7 +18,7 @@ from .vit import VisionTransformer, vit_s, vit_t
 __all__ = ["get_model", "MODEL_NAMES", "IResNet", "MobileFaceNet", "VisionTransformer"]
 
 _IRESNET_KWARGS = {"dropout", "num_features", "zero_init_residual", "fp16", "use_checkpoint"}
-_MBF_KWARGS = {"fp16", "num_features", "blocks", "scale"}
+_MBF_KWARGS = {"fp16", "num_features", "blocks", "scale", "input_size"}
 # arcface_torch training scripts pass dropout to every network; MobileFaceNet has none.
 _MBF_IGNORED = {"dropout"}
 _VIT_KWARGS = {"fp16", "num_features", "drop_path_rate"}
@@ -55,7 +55,7 @@ def get_model(name: str, **kwargs: Any) -> nn.Module:
 
     Options: ``num_features`` (embedding size, default 512) and ``fp16`` for all;
     ``dropout``, ``zero_init_residual`` and ``use_checkpoint`` for the IResNets;
-    ``scale`` and ``blocks`` for MobileFaceNet (``dropout`` is accepted and ignored there);
+    ``scale``, ``blocks`` and ``input_size`` (height, width) for MobileFaceNet (``dropout`` is accepted and ignored there);
     ``drop_path_rate`` for the ViTs (``dropout`` ignored).
     """
     if name in _IRESNETS:

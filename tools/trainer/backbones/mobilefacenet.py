@@ -110,12 +110,13 @@ class Residual(nn.Module):
 
 
 class GDC(nn.Module):
-    """Global depthwise conv head: 7x7 depthwise -> flatten -> Linear (no bias) -> BN1d."""
+    """Global depthwise conv head: depthwise over the whole final map (7x7 for 112x112
+    crops) -> flatten -> Linear (no bias) -> BN1d."""
 
-    def __init__(self, embedding_size: int) -> None:
+    def __init__(self, embedding_size: int, kernel: Pair = (7, 7)) -> None:
         super().__init__()
         self.layers = nn.Sequential(
-            LinearBlock(512, 512, kernel=(7, 7), stride=(1, 1), padding=(0, 0), groups=512),
+            LinearBlock(512, 512, kernel=kernel, stride=(1, 1), padding=(0, 0), groups=512),
             Flatten(),
             nn.Linear(512, embedding_size, bias=False),
             nn.BatchNorm1d(embedding_size),
@@ -126,13 +127,18 @@ class GDC(nn.Module):
 
 
 class MobileFaceNet(nn.Module):
-    """MobileFaceNet for 112x112 crops; ``scale`` multiplies the trunk widths (2 = "mbf")."""
+    """MobileFaceNet; ``scale`` multiplies the trunk widths (2 = "mbf"). ``input_size`` is
+    the crop (height, width): 112x112 (ArcFace), or e.g. 112x96 (SphereFace/CosFace crops);
+    the trunk downsamples by 16 and the GDC head spans the final map."""
 
     def __init__(self, fp16: bool = False, num_features: int = 512,
-                 blocks: Sequence[int] = (1, 4, 6, 2), scale: int = 2) -> None:
+                 blocks: Sequence[int] = (1, 4, 6, 2), scale: int = 2,
+                 input_size: Pair = (112, 112)) -> None:
         super().__init__()
         if len(blocks) != 4:
             raise ValueError(f"MobileFaceNet needs 4 stage depths, got {list(blocks)}")
+        if len(input_size) != 2 or any(d <= 0 or d % 16 for d in input_size):
+            raise ValueError(f"MobileFaceNet input_size must be (height, width), multiples of 16; got {input_size}")
         self.fp16 = fp16
         self.num_features = num_features
         self.scale = scale
@@ -155,7 +161,7 @@ class MobileFaceNet(nn.Module):
             Residual(w128, num_block=blocks[3], groups=256),
         ])
         self.conv_sep = ConvBlock(w128, 512)
-        self.features = GDC(num_features)
+        self.features = GDC(num_features, kernel=(input_size[0] // 16, input_size[1] // 16))
         self._init_weights()
 
     def _init_weights(self) -> None:
@@ -179,10 +185,11 @@ class MobileFaceNet(nn.Module):
 
 
 def get_mbf(fp16: bool = False, num_features: int = 512, blocks: Sequence[int] = (1, 4, 6, 2),
-            scale: int = 2) -> MobileFaceNet:
-    return MobileFaceNet(fp16, num_features, blocks, scale=scale)
+            scale: int = 2, input_size: Pair = (112, 112)) -> MobileFaceNet:
+    return MobileFaceNet(fp16, num_features, blocks, scale=scale, input_size=input_size)
 
 
 def get_mbf_large(fp16: bool = False, num_features: int = 512,
-                  blocks: Sequence[int] = (2, 8, 12, 4), scale: int = 4) -> MobileFaceNet:
-    return MobileFaceNet(fp16, num_features, blocks, scale=scale)
+                  blocks: Sequence[int] = (2, 8, 12, 4), scale: int = 4,
+                  input_size: Pair = (112, 112)) -> MobileFaceNet:
+    return MobileFaceNet(fp16, num_features, blocks, scale=scale, input_size=input_size)
