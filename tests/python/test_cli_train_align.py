@@ -38,7 +38,7 @@ def test_usage_and_bad_config_errors(tmp_path):
     cfg.write_text("from easydict import EasyDict as edict\nconfig = edict()\nconfig.netwrok = 'mbf'\n")
     r = edgeface("train", str(cfg))
     assert r.returncode == 1, r.stderr
-    assert len(r.stderr.strip().split("\n")) == 1 and r.stderr.startswith("error: unknown config key 'netwrok'"), r.stderr
+    assert len(r.stderr.strip().split("\n")) == 1 and r.stderr.startswith(f"error: {cfg}: unknown config key 'netwrok'"), r.stderr
     assert "Traceback" not in r.stderr
     r = edgeface("align", str(tmp_path / "missing"), str(tmp_path / "out"))
     assert r.returncode == 1 and "input folder not found" in r.stderr
