@@ -58,6 +58,8 @@ export const activation: OpHandler = {
 
   lower(node, ctx) {
     const [type, params] = mapping(node, ctx);
-    ctx.emit(layer(type, node.name, [ctx.blob(node, 0)], [ctx.blobOf(node.outputs[0]!)], params));
+    // Element-wise: the output keeps the input's layout, wherever its batch axis is.
+    ctx.setBatchAxis(node.outputs[0]!, ctx.batchAxis(node.inputs[0]!));
+    ctx.emit(layer(type, node.name, [ctx.blobAsIs(node, 0)], [ctx.blobOf(node.outputs[0]!)], params));
   },
 };

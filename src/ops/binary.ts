@@ -60,13 +60,23 @@ export const binary: OpHandler = {
       return emitScalar(ctx, node, 1, r, sa, out);
     }
     const x = ctx.outShape(node, 0);
+    const [s0, s1] = [ctx.inShape(node, 0), ctx.inShape(node, 1)];
+    const [b0, b1] = [ctx.batchAxis(node.inputs[0]!), ctx.batchAxis(node.inputs[1]!)];
+    if (!ca && !cb && b0 !== 0 && b0 === b1 && s0.length === s1.length && s0.every((d, i) => d === s1[i])) {
+      // Two activations of one shape and layout away from batch-first: element-wise as they are.
+      ctx.setBatchAxis(node.outputs[0]!, b0);
+      ctx.emit(layer('BinaryOp', node.name, [ctx.blobAsIs(node, 0), ctx.blobAsIs(node, 1)], [out], [[0, int(t)]]));
+      return;
+    }
     ctx.emit(layer('BinaryOp', node.name, [constOrBlob(ctx, node, 0, x.length), constOrBlob(ctx, node, 1, x.length)], [out], [[0, int(t)]]));
   },
 };
 
 function emitScalar(ctx: LowerContext, node: IrNode, input: number, opType: number, value: number, out: string): void {
   const params: Array<[number, ParamValue]> = [[0, int(opType)], [1, int(1)], [2, float(value)]];
-  ctx.emit(layer('BinaryOp', node.name, [ctx.blob(node, input)], [out], params));
+  // With a scalar the output keeps the input's layout, wherever its batch axis is.
+  ctx.setBatchAxis(node.outputs[0]!, ctx.batchAxis(node.inputs[input]!));
+  ctx.emit(layer('BinaryOp', node.name, [ctx.blobAsIs(node, input)], [out], params));
 }
 
 /**
