@@ -17,6 +17,6 @@ export function registerAlignCommand(program: Command): Command {
       if (!help && args.filter((a) => !a.startsWith('-')).length < 2) {
         throw new EdgefaceError('align: needs <photos> and <out> folders (see edgeface align --help)', { exitCode: USAGE });
       }
-      process.exitCode = await runPythonTool('align/align.py', args, { needs: help ? [] : ['numpy'] });
+      process.exitCode = await runPythonTool('align/align.py', args, { needs: help ? [] : ['numpy', 'torch'] });
     });
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { EdgefaceError, FAILED, OK } from '../errors.js';
-import { pythonInterpreter, toolPath } from '../runtime/python.js';
+import { projectPython, pythonInterpreter, toolPath } from '../runtime/python.js';
 
 /** The trainer's status for an interrupted run (resumable). */
 export const INTERRUPTED = 130;
@@ -14,17 +14,26 @@ export async function runPythonTool(script: string, args: string[], opts: { need
   const python = pythonInterpreter();
   const file = toolPath(script);
   for (const module of opts.needs ?? []) {
-    // find_spec does not import: a quick check that turns a missing package into one line
-    const probe = await run(python, ['-c', `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(${JSON.stringify(module)}) else 1)`], 'ignore');
-    if (probe !== 0) {
+    // The core install has no PyTorch: the project's own venv gets the dev layer on first use.
+    if (!(await hasModule(python, module)) && python === projectPython()) {
+      const status = await run('bash', [toolPath('install-layer.sh'), 'dev'], 'inherit');
+      if (status !== 0) throw new EdgefaceError(`installing the dev layer (PyTorch) for ${script} failed`, { hint: 'tools/install-layer.sh dev' });
+    }
+    if (!(await hasModule(python, module))) {
       throw new EdgefaceError(`${python}: Python package '${module}' is not installed; ${script} needs it`, {
-        hint: 'install the trainer layer (README, Set up)',
+        hint: 'install the dev layer: tools/install-layer.sh dev (README, Set up)',
       });
     }
   }
   const status = await run(python, [file, ...args], 'inherit');
   if (status === 0) return OK;
   return status === INTERRUPTED ? INTERRUPTED : FAILED;
+}
+
+// find_spec does not import: a quick check that turns a missing package into one line
+async function hasModule(python: string, module: string): Promise<boolean> {
+  const code = `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(${JSON.stringify(module)}) else 1)`;
+  return (await run(python, ['-c', code], 'ignore')) === 0;
 }
 
 function run(python: string, argv: string[], stdio: 'inherit' | 'ignore'): Promise<number> {

@@ -9,9 +9,14 @@ import { packageRoot } from './package-root.js';
 export function pythonInterpreter(): string {
   const fromEnv = process.env.EDGEFACE_PYTHON;
   if (fromEnv) return fromEnv;
-  const venv = path.join(packageRoot(), '.venv', 'bin', 'python');
+  const venv = projectPython();
   if (existsSync(venv)) return venv;
   return 'python3';
+}
+
+/** The project's own venv interpreter (made by ./install.sh), whether or not it exists. */
+export function projectPython(): string {
+  return path.join(packageRoot(), '.venv', 'bin', 'python');
 }
 
 /** Absolute path of a script shipped under tools/. */
