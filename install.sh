@@ -21,6 +21,7 @@ ort=node_modules/onnxruntime-node/bin/napi-v6
 here=$ort/$(node -p 'process.platform + "/" + process.arch')
 if [ -d "$here" ]; then
   for d in "$ort"/*/*; do [ "$d" = "$here" ] || rm -rf "$d"; done
+  rmdir "$ort"/* 2>/dev/null || true
 fi
 npm run build
 tools/install-layer.sh core
