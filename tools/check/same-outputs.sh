@@ -12,8 +12,8 @@
 # Usage: tools/check/same-outputs.sh [base-rev]        (default ff7e324)
 # Environment (all optional):
 #   SAME_OUTPUTS_MODELS          models to check (default "edgeface-mbf r18 mbf")
-#   SAME_OUTPUTS_CALIB_IMAGES    calibration images per quantize (default 16)
-#   SAME_OUTPUTS_PAIRS_PER_FOLD  same + different pairs per fold for eval (default 6 of 30)
+#   SAME_OUTPUTS_CALIB_IMAGES    calibration images per quantize (default 8)
+#   SAME_OUTPUTS_PAIRS_PER_FOLD  same + different pairs per fold for eval (default 3 of 30)
 #   SAME_OUTPUTS_NO_BUILD=1      use this checkout's dist/ as it is (default: npm run build)
 #   SAME_OUTPUTS_KEEP=1          keep the outputs and the base worktree (path printed)
 set -euo pipefail
@@ -21,8 +21,8 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 base_rev=${1:-ff7e324}
 models=${SAME_OUTPUTS_MODELS:-edgeface-mbf r18 mbf}
-calib_images=${SAME_OUTPUTS_CALIB_IMAGES:-16}
-pairs_per_fold=${SAME_OUTPUTS_PAIRS_PER_FOLD:-6}
+calib_images=${SAME_OUTPUTS_CALIB_IMAGES:-8}
+pairs_per_fold=${SAME_OUTPUTS_PAIRS_PER_FOLD:-3}
 python=$root/.venv/bin/python
 threads=$(nproc)
 
