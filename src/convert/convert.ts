@@ -27,22 +27,24 @@ export function convertOnnxFile(onnxPath: string, opts: ConvertOptions = {}): Co
   const graph = loadOnnxGraph(onnxPath);
   const passes = optimizeGraph(graph, opts.inputShapes);
   const model = lowerToNcnn(graph);
-  return { model, graph, passes, sidecar: sidecarFromGraph(graph, onnxPath) };
+  const blobName = (v: string) => model.blobNames?.get(v) ?? ncnnSafeName(v);
+  return { model, graph, passes, sidecar: sidecarFromGraph(graph, onnxPath, blobName) };
 }
 
 /**
  * Blob names and preprocessing for the sidecar. The preprocessing is written only for
  * models whose ONNX metadata has edgeface.* keys; its size is the image input's own shape
- * (metadata naming another size is an error).
+ * (metadata naming another size is an error). `blobName`: the blob the converter wrote for
+ * an ONNX value (NcnnModel.blobNames: sanitised and unique).
  */
-export function sidecarFromGraph(g: IrGraph, source: string): ModelSidecar {
+export function sidecarFromGraph(g: IrGraph, source: string, blobName: (value: string) => string = ncnnSafeName): ModelSidecar {
   const meta = preprocessFromMetadata(g.metadata, source);
   const image = g.inputs[0];
   const size = image ? sizeFromNchw(g.shapes.get(image.name)) : undefined;
   return {
     source: path.basename(source),
-    inputs: g.inputs.map((i) => ({ name: ncnnSafeName(i.name), shape: g.shapes.get(i.name) ?? [] })),
-    outputs: g.outputs.map(ncnnSafeName),
+    inputs: g.inputs.map((i) => ({ name: blobName(i.name), shape: g.shapes.get(i.name) ?? [] })),
+    outputs: g.outputs.map(blobName),
     preprocess: Object.keys(meta).length ? resolvePreprocess([{ from: 'ONNX metadata', values: meta }], size, source).preprocess : undefined,
   };
 }

@@ -2,7 +2,8 @@ import { UnsupportedNodeError } from '../errors.js';
 import { shapeOf, type IrGraph, type IrNode } from '../ir/graph.js';
 import { int, layer, type NcnnLayer, type NcnnModel } from '../ncnn/model.js';
 import { memoryData } from '../ops/memory-data.js';
-import { ncnnSafeName } from '../ncnn/names.js';
+import { uniqueNcnnNames } from '../ncnn/names.js';
+import { checkLoweredModel } from './check-lowered.js';
 import type { LowerContext } from '../ops/op-handler.js';
 import { atNode, requireHandler, shapeContext } from '../passes/shape-context.js';
 import { relayout, type BatchAxis } from '../ops/batch-axis.js';
@@ -90,12 +91,16 @@ export function lowerToNcnn(g: IrGraph): NcnnModel {
     const h = requireHandler(g, node);
     atNode(node, () => h.lower(node, ctx));
   }
+  const layerNames = uniqueNcnnNames(layers.map((l) => l.name));
+  const blobNames = uniqueNcnnNames(layers.flatMap((l) => [...l.outputs, ...l.inputs]));
   for (const l of layers) {
-    l.name = ncnnSafeName(l.name);
-    l.inputs = l.inputs.map(ncnnSafeName);
-    l.outputs = l.outputs.map(ncnnSafeName);
+    l.name = layerNames.get(l.name)!;
+    l.inputs = l.inputs.map((b) => blobNames.get(b)!);
+    l.outputs = l.outputs.map((b) => blobNames.get(b)!);
   }
-  return { layers: insertSplits(layers) };
+  const model = { layers: insertSplits(layers), blobNames };
+  checkLoweredModel(g, model);
+  return model;
 }
 
 /** ncnn requires a Split layer for a blob consumed more than once. */

@@ -20,8 +20,10 @@ export function optimizeGraph(g: IrGraph, inputShapes?: Map<string, Shape>): Pas
   const report: PassReport = {};
   seedInputShapes(g, inputShapes);
   report['remove-identity'] = removeIdentity(g);
-  report['fold-constants'] = foldConstants(g);
+  // Dead nodes go before folding: folding a node nobody needs could only cost memory.
   report['remove-dead-nodes'] = removeDeadNodes(g);
+  report['fold-constants'] = foldConstants(g);
+  report['remove-dead-nodes'] += removeDeadNodes(g);
   report['fold-batchnorm'] = foldBatchNorm(g);
   report['fuse-l2-normalize'] = fuseL2Normalize(g);
   report['fuse-layer-norm'] = fuseLayerNorm(g);

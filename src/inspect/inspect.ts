@@ -88,7 +88,8 @@ const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 1e6 ?
 export function formatInspection(info: Inspection): string {
   const rows = info.layers.map((l) => [l.type, l.name, l.outShape ? l.outShape.join('x') : '?', human(l.params), human(l.flops)]);
   const head = ['type', 'name', 'output', 'params', 'flops'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // A loop, not Math.max(...rows): a spread of 200,000 rows overflows the call stack.
+  const widths = head.map((h, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), h.length));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [
     `${info.file} (${info.format}): ${info.layers.length} layers, ${human(info.totalParams)} parameters (${info.totalParams}), ${human(info.totalFlops)} FLOPs`,

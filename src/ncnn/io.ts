@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { EdgefaceError } from '../errors.js';
 import { AtomicFileWriter } from '../util/atomic-write.js';
 import { writeBin, type BinWriteOptions } from './bin-writer.js';
 import type { NcnnModel } from './model.js';
-import { readBinInto } from './bin-reader.js';
+import { fileBinSource, readBinInto } from './bin-reader.js';
 import { parseParamText } from './param-reader.js';
 import { writeParamText } from './param-writer.js';
 
@@ -18,7 +18,19 @@ function readOrFail(file: string): Buffer {
 /** Loads a text .param and, when given, its .bin. */
 export function readNcnnModel(paramFile: string, binFile?: string): NcnnModel {
   const layers = parseParamText(readOrFail(paramFile).toString('utf8'), paramFile);
-  if (binFile !== undefined) readBinInto(layers, readOrFail(binFile), binFile);
+  if (binFile !== undefined) {
+    let fd: number;
+    try {
+      fd = openSync(binFile, 'r');
+    } catch (e) {
+      throw new EdgefaceError(`${binFile}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    try {
+      readBinInto(layers, fileBinSource(fd), binFile);
+    } finally {
+      closeSync(fd);
+    }
+  }
   return { layers };
 }
 

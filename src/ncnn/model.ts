@@ -46,10 +46,14 @@ export interface NcnnLayer {
   outputs: string[];
   params: ParamDict;
   weights: WeightBuffer[];
+  /** Where a layer read from a .param came from (`file:line`), for error messages. */
+  source?: string;
 }
 
 export interface NcnnModel {
   layers: NcnnLayer[];
+  /** Converter output only: ONNX value name -> the blob name written (sanitised, unique). */
+  blobNames?: Map<string, string>;
 }
 
 export function layer(

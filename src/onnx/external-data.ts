@@ -2,7 +2,14 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EdgefaceError } from '../errors.js';
 import { DTYPE_BYTES, numel, type DType, type Shape } from '../ir/tensor.js';
-import { toNumber, type TensorProto } from './proto.js';
+import type { TensorProto } from './proto.js';
+
+/** A decimal byte count as ONNX writes it ("4096"), or undefined for anything else. */
+function byteCount(text: string): number | undefined {
+  if (!/^\d+$/.test(text.trim())) return undefined;
+  const v = Number(text.trim());
+  return Number.isSafeInteger(v) ? v : undefined;
+}
 
 /**
  * Resolves ONNX external-data tensors (`location`, `offset`, `length` entries) relative to the
@@ -39,10 +46,15 @@ export class ExternalDataResolver {
       }
       this.sizes.set(file, size);
     }
-    const offset = kv.has('offset') ? toNumber(kv.get('offset')) : 0;
+    const offset = kv.has('offset') ? byteCount(kv.get('offset')!) : 0;
     const want = numel(dims) * DTYPE_BYTES[dtype];
-    const length = kv.has('length') ? toNumber(kv.get('length')) : want;
-    if (!Number.isFinite(offset) || offset < 0 || length !== want || offset + length > size) {
+    const length = kv.has('length') ? byteCount(kv.get('length')!) : want;
+    if (offset === undefined || length === undefined) {
+      throw new EdgefaceError(
+        `${this.modelFile}: external tensor '${name}' has offset '${kv.get('offset')}' / length '${kv.get('length')}'; both must be non-negative integers`,
+      );
+    }
+    if (length !== want || offset + length > size) {
       throw new EdgefaceError(
         `${this.modelFile}: external tensor '${name}' wants bytes ${offset}..${offset + length} (need ${want}) of '${location}', which has ${size}`,
       );

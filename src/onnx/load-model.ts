@@ -6,6 +6,18 @@ import { ConstTensor, ONNX_DTYPES, type DType } from '../ir/tensor.js';
 import { ExternalDataResolver } from './external-data.js';
 import { onnx, toNumber, type AttributeProto, type ModelProto, type NodeProto } from './proto.js';
 import { decodeTensor } from './tensor-proto.js';
+import { checkOpset } from './opset.js';
+
+/** A graph needs outputs, and each must come from a node, an input or an initializer. */
+function checkOutputs(file: string, outputs: string[], known: Set<string>): void {
+  if (outputs.length === 0) throw new EdgefaceError(`${file}: the graph declares no outputs; nothing to convert`);
+  const seen = new Set<string>();
+  for (const o of outputs) {
+    if (!known.has(o)) throw new EdgefaceError(`${file}: graph output '${o}' is produced by no node, input or initializer`);
+    if (seen.has(o)) throw new EdgefaceError(`${file}: graph output '${o}' is listed twice`);
+    seen.add(o);
+  }
+}
 
 function readModelProto(file: string): { model: ModelProto; skeleton: ModelSkeleton } {
   let skeleton: ModelSkeleton;
@@ -78,6 +90,7 @@ export function loadOnnxGraph(file: string): IrGraph {
   for (const vi of g.input ?? []) {
     const name = vi.name ?? '';
     if (consts.has(name)) continue; // old exporters list initializers as inputs too
+    if (dtypes.has(name)) throw new EdgefaceError(`${file}: graph input '${name}' is declared twice`);
     const tt = vi.type?.tensorType;
     const dtype = ONNX_DTYPES[tt?.elemType ?? 1] ?? 'float32';
     const dims = (tt?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : null));
@@ -119,20 +132,28 @@ export function loadOnnxGraph(file: string): IrGraph {
         );
       }
     }
-    for (const o of n.outputs) if (o) known.add(o);
+    for (const o of n.outputs) {
+      if (!o) continue;
+      if (known.has(o)) throw new EdgefaceError(`${file}: node '${n.name}' (${n.op}) output '${o}' is already produced elsewhere (a value must have one producer)`);
+      known.add(o);
+    }
   }
 
   const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  const opset = opsetEntry ? toNumber(opsetEntry.version) : 13;
+  checkOpset(file, opset);
+  const outputs = (g.output ?? []).map((o) => o.name ?? '');
+  checkOutputs(file, outputs, known);
   const metadata = new Map((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
   return {
     nodes,
     inputs,
-    outputs: (g.output ?? []).map((o) => o.name ?? ''),
+    outputs,
     consts,
     shapes: new Map(),
     dtypes,
     metadata,
-    opset: opsetEntry ? toNumber(opsetEntry.version) : 13,
+    opset,
     source: file,
   };
 }

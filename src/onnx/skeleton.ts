@@ -51,6 +51,20 @@ class FileCursor {
     throw new Error(`malformed varint at byte ${this.pos}`);
   }
 
+  /**
+   * The raw bytes of one varint. Copying them verbatim keeps int64 values exact: decoding
+   * into a double and re-encoding would turn a negative dim (a 10-byte varint) into 0.
+   */
+  varintBytes(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      out.push(b);
+      if (!(b & 0x80)) return out;
+    }
+    throw new Error(`malformed varint at byte ${this.pos}`);
+  }
+
   /** Copies n bytes at the cursor. */
   take(n: number): Uint8Array {
     if (this.pos + n > this.size) throw new Error(`field of ${n} bytes at byte ${this.pos} runs past the end of the file (${this.size} bytes)`);
@@ -104,7 +118,7 @@ class ByteList {
 /** Copies one field's payload (after its key) verbatim. */
 function copyPayload(c: FileCursor, wt: number, out: ByteList): void {
   switch (wt) {
-    case 0: out.push(encodeVarint(c.varint())); return;
+    case 0: out.push(c.varintBytes()); return;
     case 1: out.push(c.take(8)); return;
     case 5: out.push(c.take(4)); return;
     case 2: {

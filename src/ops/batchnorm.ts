@@ -1,6 +1,26 @@
-import { attrFloat } from '../ir/graph.js';
+import { attrFloat, type IrNode } from '../ir/graph.js';
+import type { ConstTensor, Shape } from '../ir/tensor.js';
 import { float, int, layer, rawWeights } from '../ncnn/model.js';
 import type { OpHandler } from './op-handler.js';
+
+/**
+ * Constant statistics must have one value per channel, and variance + epsilon must be
+ * positive: onnxruntime gives NaN where it is negative, so no conversion can match it.
+ */
+function checkStats(node: IrNode, x: Shape, stats: Array<ConstTensor | undefined>): void {
+  const c = x.length >= 2 ? x[1]! : 1;
+  const names = ['scale', 'bias', 'mean', 'variance'];
+  stats.forEach((t, k) => {
+    if (t && t.size !== c) throw new Error(`${names[k]} has ${t.size} values for ${c} channels`);
+  });
+  const v = stats[3];
+  if (!v) return;
+  const eps = attrFloat(node, 'epsilon', 1e-5);
+  const vals = v.floats();
+  for (let i = 0; i < vals.length; i++) {
+    if (!(vals[i]! + eps > 0)) throw new Error(`variance + epsilon of channel ${i} is ${vals[i]! + eps}; it must be positive`);
+  }
+}
 
 /**
  * BatchNormalization (inference form) -> BatchNorm. Most BNs are folded into the
@@ -11,7 +31,9 @@ export const batchNorm: OpHandler = {
   ops: ['BatchNormalization'],
 
   inferShapes(node, ctx) {
-    return [ctx.inShape(node, 0)];
+    const x = ctx.inShape(node, 0);
+    checkStats(node, x, [1, 2, 3, 4].map((i) => ctx.inConst(node, i)));
+    return [x];
   },
 
   lower(node, ctx) {

@@ -2,6 +2,7 @@ import { attrInt, attrInts, attrString, type IrNode } from '../ir/graph.js';
 import type { Shape } from '../ir/tensor.js';
 import { int, layer, mainWeights, rawWeights, type ParamValue } from '../ncnn/model.js';
 import { fusedActivationParams } from './conv.js';
+import { checkedAutoPad, checkedInts, checkedOutSize } from './conv-geometry.js';
 import type { OpHandler } from './op-handler.js';
 
 /**
@@ -27,12 +28,15 @@ function deconvAxis(inp: number, k: number, s: number, d: number, outPadAttr: nu
 }
 
 function deconvGeometry(node: IrNode, x: Shape, kh: number, kw: number): [DeconvAxis, DeconvAxis] {
-  const [sh, sw] = (attrInts(node, 'strides') ?? [1, 1]) as [number, number];
-  const [dh, dw] = (attrInts(node, 'dilations') ?? [1, 1]) as [number, number];
-  const [oph, opw] = (attrInts(node, 'output_padding') ?? [0, 0]) as [number, number];
-  const p = attrInts(node, 'pads');
-  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
+  checkedInts(node, 'kernel_shape', attrInts(node, 'kernel_shape') ?? [kh, kw], 2, 1);
+  const [sh, sw] = checkedInts(node, 'strides', attrInts(node, 'strides') ?? [1, 1], 2, 1);
+  const [dh, dw] = checkedInts(node, 'dilations', attrInts(node, 'dilations') ?? [1, 1], 2, 1);
+  const [oph, opw] = checkedInts(node, 'output_padding', attrInts(node, 'output_padding') ?? [0, 0], 2, 0);
+  const pa = attrInts(node, 'pads');
+  const p = pa ? checkedInts(node, 'pads', pa, 4, 0) : undefined;
+  const autoPad = checkedAutoPad(node);
   const os = attrInts(node, 'output_shape');
+  if (os) checkedInts(node, 'output_shape', os.slice(-2), 2, 1);
   const wanted = os ? os.slice(-2) : [undefined, undefined];
   return [
     deconvAxis(x[2]!, kh, sh, dh, oph, p ? [p[0]!, p[2]!] : undefined, autoPad, wanted[0]),
@@ -49,8 +53,12 @@ export const convTranspose: OpHandler = {
     const w = ctx.inShape(node, 1);
     if (x.length !== 4 || w.length !== 4) throw new Error('only 2-D transposed convolution is supported');
     const group = attrInt(node, 'group', 1);
+    if (!Number.isSafeInteger(group) || group < 1 || x[1]! % group !== 0) throw new Error(`group=${group} does not divide the ${x[1]} input channels`);
+    if (w[0] !== x[1]) throw new Error(`weights ${JSON.stringify(w)} expect ${w[0]} input channels, the input has ${x[1]}`);
+    const ks = attrInts(node, 'kernel_shape');
+    if (ks && (ks[0] !== w[2] || ks[1] !== w[3])) throw new Error(`kernel_shape=${JSON.stringify(ks)} disagrees with the weights' ${w[2]}x${w[3]} kernel`);
     const [gh, gw] = deconvGeometry(node, x, w[2]!, w[3]!);
-    return [[x[0]!, w[1]! * group, gh.out, gw.out]];
+    return [[x[0]!, w[1]! * group, checkedOutSize(node, gh.out, 'height'), checkedOutSize(node, gw.out, 'width')]];
   },
 
   lower(node, ctx) {

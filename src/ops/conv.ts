@@ -1,6 +1,8 @@
-import { attrInt, type IrNode } from '../ir/graph.js';
+import { UnsupportedNodeError } from '../errors.js';
+import { attrInt, attrInts, type IrNode } from '../ir/graph.js';
+import type { Shape } from '../ir/tensor.js';
 import { floats, int, layer, mainWeights, rawWeights, type ParamValue } from '../ncnn/model.js';
-import { convOutSize, geometry2d } from './conv-geometry.js';
+import { checkedOutSize, convOutSize, geometry2d } from './conv-geometry.js';
 import type { LowerContext, OpHandler } from './op-handler.js';
 
 /** Conv -> Convolution (group 1) or ConvolutionDepthWise (group > 1, depthwise or grouped). */
@@ -11,14 +13,40 @@ export const conv: OpHandler = {
     const x = ctx.inShape(node, 0);
     const w = ctx.inShape(node, 1);
     if (x.length !== 4) throw new Error(`only 2-D convolution is supported (input rank ${x.length})`);
+    checkConvWeights(node, x, w);
     const g = geometry2d(node, [w[2]!, w[3]!], x[2]!, x[3]!);
-    return [[x[0]!, w[0]!, convOutSize(x[2]!, g.kh, g.sh, g.dh, g.top, g.bottom), convOutSize(x[3]!, g.kw, g.sw, g.dw, g.left, g.right)]];
+    return [[
+      x[0]!,
+      w[0]!,
+      checkedOutSize(node, convOutSize(x[2]!, g.kh, g.sh, g.dh, g.top, g.bottom), 'height'),
+      checkedOutSize(node, convOutSize(x[3]!, g.kw, g.sw, g.dw, g.left, g.right), 'width'),
+    ]];
   },
 
   lower(node, ctx) {
     lowerConvLike(node, ctx, 'Convolution');
   },
 };
+
+/**
+ * Weights against the input and the attributes, as onnxruntime checks them: `group`
+ * divides the input and output channels, each group's weights span C/group input
+ * channels, and a given kernel_shape is the weights' own.
+ */
+export function checkConvWeights(node: IrNode, x: Shape, w: Shape): void {
+  const fail = (why: string): never => {
+    throw new UnsupportedNodeError(node.op, node.name, why);
+  };
+  if (w.length !== 4) fail(`weights have rank ${w.length}; 2-D convolution needs 4-D weights`);
+  const group = attrInt(node, 'group', 1);
+  if (!Number.isSafeInteger(group) || group < 1) fail(`group=${group} is invalid`);
+  if (x[1]! % group !== 0 || w[0]! % group !== 0) fail(`group=${group} does not divide the ${x[1]} input and ${w[0]} output channels`);
+  if (w[1]! * group !== x[1]) {
+    fail(`weights ${JSON.stringify(w)} with group=${group} expect ${w[1]! * group} input channels, the input has ${x[1]}`);
+  }
+  const ks = attrInts(node, 'kernel_shape');
+  if (ks && (ks.length !== 2 || ks[0] !== w[2] || ks[1] !== w[3])) fail(`kernel_shape=${JSON.stringify(ks)} disagrees with the weights' ${w[2]}x${w[3]} kernel`);
+}
 
 /** Shared by Conv and fused forms: emits Convolution/ConvolutionDepthWise from const W (and B). */
 export function lowerConvLike(node: IrNode, ctx: LowerContext, base: 'Convolution'): void {

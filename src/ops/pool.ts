@@ -1,6 +1,6 @@
 import { attrInt, attrInts } from '../ir/graph.js';
 import { int, layer, type ParamValue } from '../ncnn/model.js';
-import { convOutSize, geometry2d } from './conv-geometry.js';
+import { checkedOutSize, convOutSize, geometry2d } from './conv-geometry.js';
 import type { OpHandler } from './op-handler.js';
 
 const TYPE = { max: 0, avg: 1 } as const;
@@ -18,7 +18,8 @@ export const pool: OpHandler = {
     const x = ctx.inShape(node, 0);
     if (node.op.startsWith('Global')) return [node.attrs.get('_flat') === 1 ? [x[0]!, x[1]!] : [x[0]!, x[1]!, ...x.slice(2).map(() => 1)]];
     if (x.length !== 4) throw new Error('only 2-D pooling is supported');
-    const k = attrInts(node, 'kernel_shape')!;
+    const k = attrInts(node, 'kernel_shape');
+    if (!k) throw new Error('kernel_shape is missing');
     const g = geometry2d(node, k, x[2]!, x[3]!);
     const ceil = attrInt(node, 'ceil_mode', 0) === 1;
     // With ceil_mode a last window that would start inside the end padding is dropped
@@ -27,7 +28,12 @@ export const pool: OpHandler = {
       const n = convOutSize(inp, k, s, d, p0, p1, ceil);
       return ceil && (n - 1) * s >= inp + p0 ? n - 1 : n;
     };
-    return [[x[0]!, x[1]!, size(x[2]!, g.kh, g.sh, g.dh, g.top, g.bottom), size(x[3]!, g.kw, g.sw, g.dw, g.left, g.right)]];
+    return [[
+      x[0]!,
+      x[1]!,
+      checkedOutSize(node, size(x[2]!, g.kh, g.sh, g.dh, g.top, g.bottom), 'height'),
+      checkedOutSize(node, size(x[3]!, g.kw, g.sw, g.dw, g.left, g.right), 'width'),
+    ]];
   },
 
   lower(node, ctx) {

@@ -5,6 +5,7 @@ import type { OpHandler } from './op-handler.js';
 import { emitReshape } from './reshape.js';
 import { broadcastShapes } from './broadcast.js';
 import { range } from './nd.js';
+import { FOLD_ELEMENT_BUDGET } from '../passes/fold-budget.js';
 
 /**
  * Ops that only ever appear in shape computations of face models (ConstantOfShape, Range,
@@ -36,7 +37,14 @@ export const constantOfShape: OpHandler = {
 export const rangeOp: OpHandler = {
   ops: ['Range'],
   inferShapes(node, ctx) {
-    return [this.evaluate!(node, [0, 1, 2].map((i) => ctx.inConst(node, i)), ctx)[0]!.dims];
+    const [a, b, d] = [0, 1, 2].map((i) => ctx.inConst(node, i));
+    if (!a || !b || !d) constOnly('Range');
+    // The length from the ONNX formula, without materialising the range.
+    const [start, limit, delta] = [a, b, d].map((t) => t.numbers()[0]!) as [number, number, number];
+    if (!Number.isFinite(start) || !Number.isFinite(limit) || !Number.isFinite(delta) || delta === 0) {
+      throw new Error(`Range(${start}, ${limit}, ${delta}) is not a finite range`);
+    }
+    return [[Math.max(Math.ceil((limit - start) / delta), 0)]];
   },
   evaluate(_node, [a, b, d]) {
     if (!a || !b || !d) constOnly('Range');
@@ -99,6 +107,9 @@ export const expand: OpHandler = {
       input = b;
     }
     const zerosDims = out.map((d, i) => (px[i] === 1 ? d : 1));
+    if (numel(zerosDims) > FOLD_ELEMENT_BUDGET) {
+      return ctx.fail(node, `expanding to ${JSON.stringify(out)} needs a constant of ${numel(zerosDims)} elements; refused`);
+    }
     const zeros = memoryData(ctx, `${node.name}_zeros`, zerosDims.slice(1), new Float32Array(numel(zerosDims)));
     ctx.emit(layer('BinaryOp', node.name, [input, zeros], [ctx.blobOf(node.outputs[0]!)], [[0, int(0)]]));
   },
