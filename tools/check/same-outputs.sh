@@ -114,14 +114,18 @@ same() {  # relative path under out/<rev>/
     failures=$((failures + 1))
   fi
 }
-same_figures() {  # eval JSON: every figure equal; run times and the like left out
+same_figures() {  # eval JSON: every figure equal; run times and wording left out
   local f=$1
   if "$python" - "$work/out/base/$f" "$work/out/head/$f" <<'PY'
 import json, re, sys
-VOLATILE = re.compile(r"(time|seconds|elapsed|duration|_ms$|^ms$|date|version|threads)", re.I)
+# Run times and wording are not figures; the preprocessing's size is compared in one spelling
+# (older reports: inputSize [w, h]; newer: width, height).
+VOLATILE = re.compile(r"(time|seconds|elapsed|duration|_ms$|^ms$|date|version|threads|preprocessFrom)", re.I)
 def strip(v):
     if isinstance(v, dict):
-        return {k: strip(x) for k, x in v.items() if not VOLATILE.search(k)}
+        if isinstance(v.get("inputSize"), list) and len(v["inputSize"]) == 2:
+            v = {**{k: x for k, x in v.items() if k != "inputSize"}, "width": v["inputSize"][0], "height": v["inputSize"][1]}
+        return {k: strip(x) for k, x in sorted(v.items()) if not VOLATILE.search(k)}
     if isinstance(v, list):
         return [strip(x) for x in v]
     return v
