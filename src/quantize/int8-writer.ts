@@ -6,7 +6,7 @@
  */
 import { EdgefaceError } from '../errors.js';
 import { int, paramNumber, rawWeights, type NcnnLayer, type NcnnModel, type WeightBuffer } from '../ncnn/model.js';
-import { layerWeights, quantizableLayers, type QuantLayer } from './quantizable.js';
+import { layerWeights, quantizableLayers, type QuantLayer } from './selection/quantizable.js';
 import type { QuantTable } from './table.js';
 
 export interface Int8WriteOptions {

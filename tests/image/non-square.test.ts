@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { streamCalibrationBatches } from '../../src/quantize/calibration-images.js';
+import { streamCalibrationBatches } from '../../src/quantize/calibration/images.js';
 import { quantize } from '../../src/quantize/quantize.js';
 import { runEval } from '../../src/eval/run-eval.js';
 import { CLI, python, smallLfw, tmpDir } from '../eval/helpers/common.js';

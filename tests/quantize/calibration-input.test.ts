@@ -7,7 +7,7 @@ import { int, layer, mainWeights, rawWeights, type NcnnModel } from '../../src/n
 import { writeNcnnModel, readNcnnModel } from '../../src/ncnn/io.js';
 import { quantize } from '../../src/quantize/quantize.js';
 import { readTable } from '../../src/quantize/table.js';
-import { listCalibrationImages } from '../../src/quantize/calibration-images.js';
+import { listCalibrationImages } from '../../src/quantize/calibration/images.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'edgeface-calib-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@
 import { decodeRgb } from '../../src/image/decode.js';
 import { toModelInput, type Preprocess } from '../../src/image/preprocess.js';
 import type { NcnnRuntime } from '../../src/runtime/ncnn.js';
-import { cosineRows, mean, min } from '../../src/quantize/embedding-probe.js';
+import { cosineRows, mean, min } from '../../src/quantize/selection/embedding-probe.js';
 
 export async function loadInputs(files: string[], pre: Preprocess): Promise<{ data: Float32Array; n: number; shape: [number, number, number] }> {
   const { width: w, height: h } = pre;

@@ -7,8 +7,8 @@ import { int, float, layer, mainWeights, rawWeights, type NcnnModel } from '../.
 import { readNcnnModel, writeNcnnModel } from '../../src/ncnn/io.js';
 import { NcnnRuntime } from '../../src/runtime/ncnn.js';
 import { quantizeValue, writeInt8Model } from '../../src/quantize/int8-writer.js';
-import { quantizableLayers, weightScales } from '../../src/quantize/quantizable.js';
-import { cosineRows } from '../../src/quantize/embedding-probe.js';
+import { quantizableLayers, weightScales } from '../../src/quantize/selection/quantizable.js';
+import { cosineRows } from '../../src/quantize/selection/embedding-probe.js';
 import type { QuantTable } from '../../src/quantize/table.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'edgeface-int8-test-'));

@@ -23,7 +23,7 @@ import { paramNumber } from '../../src/ncnn/model.js';
 import { SHARED_MODELS as MODELS } from '../shared-data.js';
 import { haveSharedData } from './heldout.js';
 import { loadInputs } from './embeddings.js';
-import { listCalibrationImages } from '../../src/quantize/calibration-images.js';
+import { listCalibrationImages } from '../../src/quantize/calibration/images.js';
 import { NCNN_TOOLS as tools, ncnn2tableArgs } from './ncnn-tools.js';
 
 const ncnn2int8 = path.join(tools, 'ncnn2int8');

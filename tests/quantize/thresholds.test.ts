@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlobHistogram, NCNN_BINS, binningStride } from '../../src/quantize/histogram.js';
-import { aciqThreshold, activationThreshold, klCurve, klThreshold } from '../../src/quantize/thresholds.js';
+import { BlobHistogram, NCNN_BINS, binningStride } from '../../src/quantize/calibration/histogram.js';
+import { aciqThreshold, activationThreshold, klCurve, klThreshold } from '../../src/quantize/scales/thresholds.js';
 
 /** Deterministic normal samples (Box-Muller on a LCG). */
 function gaussian(n: number, seed: number, sigma = 1): Float32Array {

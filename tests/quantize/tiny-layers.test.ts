@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { int, layer, mainWeights, type NcnnModel } from '../../src/ncnn/model.js';
-import { quantizableLayers } from '../../src/quantize/quantizable.js';
-import { layerMacs, tinyLayers } from '../../src/quantize/tiny-layers.js';
+import { quantizableLayers } from '../../src/quantize/selection/quantizable.js';
+import { layerMacs, tinyLayers } from '../../src/quantize/selection/tiny-layers.js';
 
 const w = (n: number) => mainWeights(new Float32Array(n).fill(0.1));
 

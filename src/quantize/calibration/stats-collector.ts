@@ -1,7 +1,7 @@
 /** Something that turns calibration batches into per-blob statistics. */
 import type { ActivationSource } from './activation-source.js';
 import { BlobStats, type BlobStatsState } from './blob-stats.js';
-import type { CalibrationBatch } from './calibration-images.js';
+import type { CalibrationBatch } from './images.js';
 
 export interface StatsCollector {
   readonly blobs: string[];

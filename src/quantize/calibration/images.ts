@@ -4,9 +4,9 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { EdgefaceError } from '../errors.js';
-import { decodeRgb } from '../image/decode.js';
-import { toModelInput, type Preprocess } from '../image/preprocess.js';
+import { EdgefaceError } from '../../errors.js';
+import { decodeRgb } from '../../image/decode.js';
+import { toModelInput, type Preprocess } from '../../image/preprocess.js';
 
 const IMAGE_EXT = /\.(jpe?g|png)$/i;
 

@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CrossingBlobs } from '../ncnn/crossing-blobs.js';
-import { writeNcnnModel } from '../ncnn/io.js';
-import { layer, type NcnnLayer, type NcnnModel } from '../ncnn/model.js';
-import type { KeptBlob, NcnnNet, NcnnRuntime } from '../runtime/ncnn.js';
+import { CrossingBlobs } from '../../ncnn/crossing-blobs.js';
+import { writeNcnnModel } from '../../ncnn/io.js';
+import { layer, type NcnnLayer, type NcnnModel } from '../../ncnn/model.js';
+import type { KeptBlob, NcnnNet, NcnnRuntime } from '../../runtime/ncnn.js';
 
 export interface ProbeImages {
   data: Float32Array;

@@ -1,8 +1,8 @@
 /** Streams the calibration set through statistics collectors and merges what they gather. */
-import type { Preprocess } from '../image/preprocess.js';
+import type { Preprocess } from '../../image/preprocess.js';
 import type { BlobValues } from './activation-source.js';
 import { BlobStats } from './blob-stats.js';
-import { streamCalibrationBatches, type ImageStreamStats } from './calibration-images.js';
+import { streamCalibrationBatches, type ImageStreamStats } from './images.js';
 import type { BlobHistogram } from './histogram.js';
 import { ProgressBar } from './progress.js';
 import type { StatsCollector } from './stats-collector.js';

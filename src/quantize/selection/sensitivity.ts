@@ -2,10 +2,10 @@
  * Per-layer INT8 sensitivity (embedding cosine vs FP32 when only that layer is INT8) and
  * --auto: the fewest layers to keep FP32 so that the whole model reaches a target cosine.
  */
-import type { NcnnModel } from '../ncnn/model.js';
+import type { NcnnModel } from '../../ncnn/model.js';
 import { EmbeddingProbe, mean, min } from './embedding-probe.js';
-import { writeInt8Model } from './int8-writer.js';
-import type { QuantTable } from './table.js';
+import { writeInt8Model } from '../int8-writer.js';
+import type { QuantTable } from '../table.js';
 
 export interface CosineFigures {
   mean: number;

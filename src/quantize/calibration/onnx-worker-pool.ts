@@ -1,9 +1,9 @@
 /** Image-parallel calibration on onnxruntime: one worker thread per core, batches to whichever is idle. */
 import { Worker } from 'node:worker_threads';
-import { EdgefaceError } from '../errors.js';
+import { EdgefaceError } from '../../errors.js';
 import { onnxPreferredBatch, type PreparedOnnxModel } from './activation-source.js';
 import type { BlobStatsState } from './blob-stats.js';
-import type { CalibrationBatch } from './calibration-images.js';
+import type { CalibrationBatch } from './images.js';
 import type { FromWorker, ToWorker, WorkerInit } from './onnx-stats-worker.js';
 import type { StatsCollector } from './stats-collector.js';
 

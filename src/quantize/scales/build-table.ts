@@ -1,9 +1,9 @@
 /** Calibration statistics + weights -> a calibration table (ncnn2table's output). */
-import { EdgefaceError } from '../errors.js';
-import type { NcnnModel } from '../ncnn/model.js';
-import type { CalibrationStats } from './calibrate.js';
-import { quantizableLayers, weightScales } from './quantizable.js';
-import { emptyTable, type QuantTable } from './table.js';
+import { EdgefaceError } from '../../errors.js';
+import type { NcnnModel } from '../../ncnn/model.js';
+import type { CalibrationStats } from '../calibration/calibrate.js';
+import { quantizableLayers, weightScales } from '../selection/quantizable.js';
+import { emptyTable, type QuantTable } from '../table.js';
 import { activationThreshold, scaleFromThreshold, type ActivationMethod } from './thresholds.js';
 
 export interface TableOptions {

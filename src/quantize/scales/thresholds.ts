@@ -2,7 +2,7 @@
  * Activation clipping thresholds from a blob histogram; scale = 127 / threshold.
  * `kl` and `aciq` follow ncnn2table's definitions so tables stay comparable.
  */
-import { BlobHistogram, NCNN_BINS } from './histogram.js';
+import { BlobHistogram, NCNN_BINS } from '../calibration/histogram.js';
 
 export type ActivationMethod = 'kl' | 'aciq' | 'eq' | 'minmax' | 'percentile';
 export const ACTIVATION_METHODS: ActivationMethod[] = ['kl', 'aciq', 'eq', 'minmax', 'percentile'];

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { onnx, toNumber, type NodeProto } from '../onnx/proto.js';
+import { onnx, toNumber, type NodeProto } from '../../onnx/proto.js';
 
 const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 /** Widest channel block of onnxruntime's NCHWc kernels (AVX-512); 8 on AVX2. */

@@ -6,7 +6,7 @@
  * those models (sensitivity report: embedding cosine 0.995 from that layer alone). Such
  * layers stay FP32 by default.
  */
-import { paramNumber } from '../ncnn/model.js';
+import { paramNumber } from '../../ncnn/model.js';
 import type { QuantLayer } from './quantizable.js';
 
 export interface TinyLayerPolicy {

@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
-import { EdgefaceError } from '../errors.js';
-import { ncnnSafeName } from '../ncnn/names.js';
-import { NcnnRuntime, type NcnnNet } from '../runtime/ncnn.js';
-import type { CalibrationBatch } from './calibration-images.js';
-import { sourceBlob } from './quantizable.js';
+import { EdgefaceError } from '../../errors.js';
+import { ncnnSafeName } from '../../ncnn/names.js';
+import { NcnnRuntime, type NcnnNet } from '../../runtime/ncnn.js';
+import type { CalibrationBatch } from './images.js';
+import { sourceBlob } from '../selection/quantizable.js';
 import { nativeLayoutModel } from './onnx-native-layout.js';
-import { numel } from '../ir/tensor.js';
+import { numel } from '../../ir/tensor.js';
 
 const onnx = onnxProto.onnx;
 

@@ -8,11 +8,11 @@
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import os from 'node:os';
-import { paramArray, paramNumber } from '../ncnn/model.js';
-import type { CalibrationStats } from './calibrate.js';
-import { quantizeValue } from './int8-writer.js';
-import { layerWeights, quantizableLayers, type QuantLayer } from './quantizable.js';
-import type { QuantTable } from './table.js';
+import { paramArray, paramNumber } from '../../ncnn/model.js';
+import type { CalibrationStats } from '../calibration/calibrate.js';
+import { quantizeValue } from '../int8-writer.js';
+import { layerWeights, quantizableLayers, type QuantLayer } from '../selection/quantizable.js';
+import type { QuantTable } from '../table.js';
 
 const onnx = onnxProto.onnx;
 
@@ -124,7 +124,7 @@ function fakeQuant(x: Float32Array, scale: number, out: Float32Array): void {
   for (let i = 0; i < x.length; i++) out[i] = quantizeValue(x[i]!, scale) * inv;
 }
 
-export async function refineEq(model: { layers: import('../ncnn/model.js').NcnnLayer[] }, table: QuantTable, stats: CalibrationStats, opts: EqOptions = {}): Promise<QuantTable> {
+export async function refineEq(model: { layers: import('../../ncnn/model.js').NcnnLayer[] }, table: QuantTable, stats: CalibrationStats, opts: EqOptions = {}): Promise<QuantTable> {
   const steps = opts.steps ?? 21;
   const factors = Array.from({ length: steps }, (_, i) => Math.pow(2, -1 + (2 * i) / (steps - 1)));
   const inputScales = new Map(table.inputScales);

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { OnnxActivationSource, type PreparedOnnxModel } from './activation-source.js';
 import { BlobStats, type BlobStatsState } from './blob-stats.js';
-import type { CalibrationBatch } from './calibration-images.js';
+import type { CalibrationBatch } from './images.js';
 import { CountKernel } from './count-kernel.js';
 import { HISTOGRAM_KERNEL_BYTES } from './histogram.js';
 

@@ -3,8 +3,8 @@
  * per-sample shape and the first few samples (for eq's layer-level search). Collectors in
  * worker threads send theirs back as a state that merges exactly into the main thread's.
  */
-import { EdgefaceError } from '../errors.js';
-import { numel } from '../ir/tensor.js';
+import { EdgefaceError } from '../../errors.js';
+import { numel } from '../../ir/tensor.js';
 import type { BlobValues } from './activation-source.js';
 import { BlobHistogram, type HistogramState } from './histogram.js';
 

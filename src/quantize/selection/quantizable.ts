@@ -1,5 +1,5 @@
 /** Which ncnn layers INT8 applies to, and the facts the quantizer needs about each. */
-import { paramNumber, type NcnnLayer, type NcnnModel } from '../ncnn/model.js';
+import { paramNumber, type NcnnLayer, type NcnnModel } from '../../ncnn/model.js';
 
 export type QuantKind = 'Convolution' | 'ConvolutionDepthWise' | 'InnerProduct';
 
