@@ -21,7 +21,7 @@ import { presetByName, type Preprocess } from '../src/image/preprocess.js';
 import { NcnnRuntime } from '../src/runtime/ncnn.js';
 import { pythonInterpreter } from '../src/runtime/python.js';
 import { quantize } from '../src/quantize/quantize.js';
-import { DEFAULT_METHOD, type ActivationMethod } from '../src/quantize/scales/thresholds.js';
+import { DEFAULT_METHOD, type ActivationMethod } from '../src/quantize/scales/registry.js';
 import { convertOnnxFile } from '../src/convert/convert.js';
 import { readNcnnModel, writeNcnnModel } from '../src/ncnn/io.js';
 import { listCalibrationImages, streamCalibrationBatches } from '../src/quantize/calibration/images.js';

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { EdgefaceError } from '../errors.js';
 import { preprocessFromFlags } from '../image/preprocess.js';
 import { quantize, type QuantizeOptions } from '../quantize/quantize.js';
-import { ACTIVATION_METHODS, DEFAULT_METHOD, DEFAULT_PERCENTILE } from '../quantize/scales/thresholds.js';
+import { DEFAULT_PERCENTILE } from '../quantize/scales/percentile.js';
+import { ACTIVATION_METHODS, DEFAULT_METHOD } from '../quantize/scales/registry.js';
 import { addOptions, choice, flag, numberIn, numeric, positiveInt, PREPROCESS_OPTIONS, text, type FlagsOf } from './options.js';
 
 /** Every quantize option, once: commander's declarations and the Flags type both come from here. */

@@ -15,23 +15,15 @@ import { readNcnnModel, writeNcnnModel } from '../ncnn/io.js';
 import type { NcnnModel } from '../ncnn/model.js';
 import { NcnnRuntime } from '../runtime/ncnn.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { NcnnActivationSource, OnnxActivationSource } from './calibration/activation-source.js';
-import { buildTable } from './scales/build-table.js';
-import { collectActivationStats, type CalibrationStats } from './calibration/calibrate.js';
-import { listCalibrationImages, streamCalibrationBatches } from './calibration/images.js';
-import { EmbeddingProbe, mean, min } from './selection/embedding-probe.js';
-import { refineEq } from './scales/eq.js';
+import { calibrate } from './calibration/calibrate.js';
+import { firstImages, listCalibrationImages } from './calibration/images.js';
 import { writeInt8Model } from './int8-writer.js';
-import { OnnxWorkerPool } from './calibration/onnx-worker-pool.js';
-import { InlineCollector, type StatsCollector } from './calibration/stats-collector.js';
+import { buildTable } from './scales/build-table.js';
+import { DEFAULT_METHOD, scaleMethod, type ActivationMethod } from './scales/registry.js';
 import { quantizableLayers } from './selection/quantizable.js';
+import { formatSensitivity, sensitivityReport, type SensitivityReport } from './selection/sensitivity.js';
 import { DEFAULT_TINY_POLICY, tinyLayers } from './selection/tiny-layers.js';
-import { autoKeepFp32, formatSensitivity, measureSensitivity, type SensitivityReport } from './selection/sensitivity.js';
 import { readTable, writeTable, type QuantTable } from './table.js';
-import { DEFAULT_METHOD, type ActivationMethod } from './scales/thresholds.js';
-
-/** Calibration samples per blob kept for eq's layer-level scale search. */
-const EQ_SAMPLES = 16;
 
 export interface QuantizeOptions {
   /** FP32 model: .onnx (converted first) or ncnn .param (with `bin`, default same stem .bin). */
@@ -193,29 +185,13 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
       log(`calibration table: ${opts.table} (${table.inputScales.size} layers with input scales)`);
     } else {
       const blobs = [...new Set(layers.map((q) => q.input))];
-      const keep = method === 'eq' ? EQ_SAMPLES : 0;
-      const collectors: StatsCollector[] = [];
-      let ncnnBlobs = blobs;
-      let stats: CalibrationStats;
-      try {
-        if (loaded.onnx) {
-          // eq keeps samples in NCHW order; the other methods only histogram, in any layout
-          const prepared = keep > 0 ? OnnxActivationSource.prepare(loaded.onnx, blobs) : await OnnxActivationSource.prepareForHistograms(loaded.onnx, blobs);
-          // one worker per core, but no more than there are images to share out
-          const workers = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), files.length));
-          collectors.push(await OnnxWorkerPool.open(prepared, workers, keep));
-          ncnnBlobs = prepared.missing;
-          if (ncnnBlobs.length) log(`calibration: ${ncnnBlobs.length} blob(s) not in the ONNX graph, read from ncnn: ${ncnnBlobs.join(', ')}`);
-        }
-        if (ncnnBlobs.length) {
-          const source = await NcnnActivationSource.open(loaded.param, loaded.bin, input, ncnnBlobs, await getRuntime());
-          // the net stays loaded in the shared runtime (closed with it)
-          collectors.push(new InlineCollector(source, keep, false));
-        }
-        stats = await collectActivationStats(collectors, files, pre!, { progress: opts.progress });
-      } finally {
-        for (const c of collectors) await c.close();
-      }
+      const scaler = scaleMethod(method);
+      const stats = await calibrate({ onnx: loaded.onnx, param: loaded.param, bin: loaded.bin, input }, blobs, files, pre!, getRuntime, {
+        keepSamples: scaler.keepSamples ?? 0,
+        threads: opts.threads,
+        progress: opts.progress,
+        log,
+      });
       if (stats.images.used === 0) {
         throw new EdgefaceError(`calibration folder ${opts.calib}: none of the ${files.length} images could be read`, {
           hint: stats.images.skipped[0] ? `first failure: ${stats.images.skipped[0].why}` : undefined,
@@ -233,29 +209,29 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
         if (tiny.length) log(`keeping FP32 ${tiny.length} layer(s) too small for INT8 to pay off (< ${DEFAULT_TINY_POLICY.maxMacShare * 100}% of MACs, < ${DEFAULT_TINY_POLICY.maxWeightShare * 100}% of weights): ${tiny.join(', ')}`);
         keepFp32Cli.push(...tiny);
       }
-      if (method === 'eq') table = await refineEq(model, table, stats, { threads: opts.threads, log });
+      if (scaler.refine) table = await scaler.refine(model, table, stats, { threads: opts.threads, log });
     }
 
     let keepFp32 = keepFp32Cli;
     if (wantSensitivity) {
       if (!opts.calib) throw new EdgefaceError('the sensitivity report and --auto need --calib images to measure on');
       const n = Math.min(opts.sensitivityImages ?? 64, files.length);
-      const probeImages = await firstImages(files, pre!, n);
-      const probe = new EmbeddingProbe(await getRuntime(), input, output, probeImages, opts.threads);
-      try {
-        probe.reference = await probe.embed(model);
-        const scoped: QuantTable = { weightScales: table.weightScales, inputScales: new Map([...table.inputScales].filter(([k]) => !keepFp32.includes(k))) };
-        const report = await measureSensitivity(probe, model, scoped, { fuseRequantize: opts.fuseRequantize, rankImages: opts.rankImages });
-        if (opts.auto) {
-          report.auto = await autoKeepFp32(probe, model, scoped, report, opts.minCosine!, { fuseRequantize: opts.fuseRequantize });
-          keepFp32 = [...keepFp32, ...report.auto.keptFp32];
-        }
-        result.sensitivity = report;
-        log(formatSensitivity(report));
-        if (opts.sensitivityJson) await writeFileAtomic(opts.sensitivityJson, JSON.stringify(report, null, 2) + '\n');
-      } finally {
-        probe.dispose();
-      }
+      const images = await firstImages(files, pre!, n);
+      const scoped: QuantTable = { weightScales: table.weightScales, inputScales: new Map([...table.inputScales].filter(([k]) => !keepFp32.includes(k))) };
+      const report = await sensitivityReport(model, scoped, {
+        runtime: await getRuntime(),
+        input,
+        output,
+        images,
+        threads: opts.threads,
+        fuseRequantize: opts.fuseRequantize,
+        rankImages: opts.rankImages,
+        minCosine: opts.auto ? opts.minCosine! : undefined,
+      });
+      if (report.auto) keepFp32 = [...keepFp32, ...report.auto.keptFp32];
+      result.sensitivity = report;
+      log(formatSensitivity(report));
+      if (opts.sensitivityJson) await writeFileAtomic(opts.sensitivityJson, JSON.stringify(report, null, 2) + '\n');
     }
 
     // layers kept FP32 leave the table's activation lines, so ncnn2int8 keeps them FP32 too
@@ -290,14 +266,3 @@ export async function quantize(opts: QuantizeOptions): Promise<QuantizeResult> {
     loaded.cleanup();
   }
 }
-
-/** The first n readable calibration images, preprocessed, as one batch. */
-async function firstImages(files: string[], pre: Preprocess, n: number) {
-  const stats = { used: 0, skipped: [] as Array<{ file: string; why: string }> };
-  for await (const b of streamCalibrationBatches(files.slice(0, n + 32), pre, n, stats)) {
-    return { data: b.data, n: b.n, shape: b.shape };
-  }
-  throw new EdgefaceError('no readable calibration image for the sensitivity report');
-}
-
-export { mean, min };

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlobHistogram, NCNN_BINS, binningStride } from '../../src/quantize/calibration/histogram.js';
-import { aciqThreshold, activationThreshold, klCurve, klThreshold } from '../../src/quantize/scales/thresholds.js';
+import { aciqThreshold } from '../../src/quantize/scales/aciq.js';
+import { klCurve, klThreshold } from '../../src/quantize/scales/kl.js';
+import { activationThreshold } from '../../src/quantize/scales/registry.js';
 
 /** Deterministic normal samples (Box-Muller on a LCG). */
 function gaussian(n: number, seed: number, sigma = 1): Float32Array {

@@ -37,8 +37,14 @@ CLI = ROOT / "dist" / "src" / "cli.js"
 LFW = ROOT.parent / "shared" / "data" / "lfw"
 CALIB = ROOT / "calibration" / "images"
 FIXTURES = ROOT / ".cache" / "fixtures-int8"
-METHODS = ("kl", "aciq", "eq", "minmax", "percentile")
 NETS = ("r18", "r34", "r50", "r100", "mbf")
+
+
+def registered_methods() -> list[str]:
+    """The activation methods `edgeface quantize --method` takes, from its registry
+    (src/quantize/scales/registry.ts) rather than a copy of the list."""
+    out = subprocess.run(["node", str(ROOT / "dist/src/quantize/scales/print-methods.js")], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["methods"]
 
 
 def held_out_images(count: int = 200, lfw: Path = LFW) -> list[Path]:
@@ -193,7 +199,7 @@ def backbone_fixtures(nets: tuple[str, ...] = NETS, out: Path = FIXTURES) -> lis
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("models", nargs="*", type=Path)
-    p.add_argument("--methods", default=",".join(METHODS))
+    p.add_argument("--methods", help="comma-separated (default: every registered method)")
     p.add_argument("--held-out", type=int, default=200)
     p.add_argument("--calib-images", type=int, default=128)
     p.add_argument("--json", type=Path, help="also write the results here")
@@ -212,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             x = pre.load(files)
             ref = onnx_embeddings(m, x)
             runs = [lambda method=method: quantize_and_score(m, method, Path(tmp), x, ref, calib_images=a.calib_images, extra=extra)
-                    for method in a.methods.split(",")]
+                    for method in (a.methods.split(",") if a.methods else registered_methods())]
             if a.reference:
                 runs.append(lambda: ncnn_reference_score(m, Path(tmp), x, ref, pre, calib_images=a.calib_images))
             for run in runs:

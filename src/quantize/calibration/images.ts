@@ -94,3 +94,12 @@ export async function* streamCalibrationBatches(
   }
   if (cur.n > 0) yield { ...cur, data: cur.data.subarray(0, cur.n * per) };
 }
+
+/** The first n readable calibration images, preprocessed, as one batch. */
+export async function firstImages(files: string[], pre: Preprocess, n: number): Promise<Omit<CalibrationBatch, 'files'>> {
+  const stats = { used: 0, skipped: [] as Array<{ file: string; why: string }> };
+  for await (const b of streamCalibrationBatches(files.slice(0, n + 32), pre, n, stats)) {
+    return { data: b.data, n: b.n, shape: b.shape };
+  }
+  throw new EdgefaceError('no readable calibration image for the sensitivity report');
+}

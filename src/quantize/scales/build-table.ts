@@ -4,7 +4,7 @@ import type { NcnnModel } from '../../ncnn/model.js';
 import type { CalibrationStats } from '../calibration/calibrate.js';
 import { quantizableLayers, weightScales } from '../selection/quantizable.js';
 import { emptyTable, type QuantTable } from '../table.js';
-import { activationThreshold, scaleFromThreshold, type ActivationMethod } from './thresholds.js';
+import { activationThreshold, type ActivationMethod } from './registry.js';
 
 export interface TableOptions {
   method: ActivationMethod;
@@ -23,4 +23,9 @@ export function buildTable(model: NcnnModel, stats: CalibrationStats, opts: Tabl
     t.inputScales.set(q.layer.name, scaleFromThreshold(activationThreshold(h, opts.method, { percentile: opts.percentile })));
   }
   return t;
+}
+
+/** 127 / threshold, with a usable value for blobs that were all zero. */
+export function scaleFromThreshold(threshold: number): number {
+  return threshold > 0 && Number.isFinite(threshold) ? 127 / threshold : 1;
 }

@@ -13,8 +13,21 @@ import type { CalibrationStats } from '../calibration/calibrate.js';
 import { quantizeValue } from '../int8-writer.js';
 import { layerWeights, quantizableLayers, type QuantLayer } from '../selection/quantizable.js';
 import type { QuantTable } from '../table.js';
+import { kl } from './kl.js';
+import type { ScaleMethod } from './method.js';
 
 const onnx = onnxProto.onnx;
+
+/** Calibration samples per blob kept for the layer-level scale search. */
+const EQ_SAMPLES = 16;
+
+/** Starts from kl's thresholds, then searches each layer's input scale. */
+export const eq: ScaleMethod<'eq'> = {
+  name: 'eq',
+  threshold: kl.threshold,
+  keepSamples: EQ_SAMPLES,
+  refine: (model, table, stats, opts) => refineEq(model, table, stats, opts),
+};
 
 export interface EqOptions {
   /** Candidate multipliers of the kl scale, geometric from 0.5 to 2. */
@@ -135,7 +148,7 @@ export async function refineEq(model: { layers: import('../../ncnn/model.js').Nc
     const ws = table.weightScales.get(name);
     const sample = stats.samples.get(q.input);
     if (s0 === undefined || !ws || !sample) continue;
-    const n = Math.min(sample.n, opts.samples ?? 16);
+    const n = Math.min(sample.n, opts.samples ?? EQ_SAMPLES);
     const per = sample.data.length / sample.n;
     const x = sample.data.subarray(0, n * per);
     const w = layerWeights(q);
@@ -169,6 +182,6 @@ export async function refineEq(model: { layers: import('../../ncnn/model.js').Nc
       await sim.release();
     }
   }
-  opts.log?.(`eq: searched ${steps} input scales per layer on up to ${opts.samples ?? 16} images`);
+  opts.log?.(`eq: searched ${steps} input scales per layer on up to ${opts.samples ?? EQ_SAMPLES} images`);
   return { weightScales: table.weightScales, inputScales };
 }

@@ -3,7 +3,8 @@
  * --auto: the fewest layers to keep FP32 so that the whole model reaches a target cosine.
  */
 import type { NcnnModel } from '../../ncnn/model.js';
-import { EmbeddingProbe, mean, min } from './embedding-probe.js';
+import type { NcnnRuntime } from '../../runtime/ncnn.js';
+import { EmbeddingProbe, mean, min, type ProbeImages } from './embedding-probe.js';
 import { writeInt8Model } from '../int8-writer.js';
 import type { QuantTable } from '../table.js';
 
@@ -121,6 +122,34 @@ export async function autoKeepFp32(
   }
   const f = await evaluate(hi);
   return { target, keptFp32: order.slice(0, hi), reached: reaches(f), evaluations: evals.size - 1, ...f };
+}
+
+export interface SensitivityRun {
+  runtime: NcnnRuntime;
+  /** The model's image input and embedding output blobs. */
+  input: string;
+  output: string;
+  images: ProbeImages;
+  threads?: number;
+  fuseRequantize?: boolean;
+  rankImages?: number;
+  /** --auto: also choose the layers to keep FP32 so the model reaches this mean cosine. */
+  minCosine?: number;
+}
+
+/** The sensitivity report of `table` (and --auto's choice when `minCosine` is set). */
+export async function sensitivityReport(model: NcnnModel, table: QuantTable, run: SensitivityRun): Promise<SensitivityReport> {
+  const probe = new EmbeddingProbe(run.runtime, run.input, run.output, run.images, run.threads);
+  try {
+    probe.reference = await probe.embed(model);
+    const report = await measureSensitivity(probe, model, table, { fuseRequantize: run.fuseRequantize, rankImages: run.rankImages });
+    if (run.minCosine !== undefined) {
+      report.auto = await autoKeepFp32(probe, model, table, report, run.minCosine, { fuseRequantize: run.fuseRequantize });
+    }
+    return report;
+  } finally {
+    probe.dispose();
+  }
 }
 
 export function formatSensitivity(r: SensitivityReport): string {

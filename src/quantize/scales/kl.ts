@@ -1,27 +1,13 @@
 /**
- * Activation clipping thresholds from a blob histogram; scale = 127 / threshold.
- * `kl` and `aciq` follow ncnn2table's definitions so tables stay comparable.
+ * `kl`: ncnn2table's entropy calibration, so tables stay comparable with ncnn's own tool.
  */
-import { BlobHistogram, NCNN_BINS } from '../calibration/histogram.js';
+import { NCNN_BINS } from '../calibration/histogram.js';
+import type { ScaleMethod } from './method.js';
 
-export type ActivationMethod = 'kl' | 'aciq' | 'eq' | 'minmax' | 'percentile';
-export const ACTIVATION_METHODS: ActivationMethod[] = ['kl', 'aciq', 'eq', 'minmax', 'percentile'];
-
-/**
- * The default: a high percentile of |x|. Measured on 200 held-out LFW faces against FP32
- * (README), it beats ncnn2table's kl on every model tried, at the same calibration cost:
- * mean cosine 0.996 vs 0.959 on foamliu's MS1M MobileFaceNet, whose accuracy KL's clipping
- * hurts most, 0.996 vs 0.989 on insightface's, 0.999 vs 0.9987 on the bundled model.
- */
-export const DEFAULT_METHOD: ActivationMethod = 'percentile';
-
-/**
- * 99.999 rather than 99.99: clipping the top 0.01% costs little on average but hurts the
- * faces whose activations run past the calibration set's. On the random-weight iresnets the
- * worst held-out cosine rose from 0.976 / 0.954 / 0.973 (r34 / r50 / r100) to 0.992 / 0.982 /
- * 0.983 for a mean within 0.001, and on the three trained models the mean rose too.
- */
-export const DEFAULT_PERCENTILE = 99.999;
+export const kl: ScaleMethod<'kl'> = {
+  name: 'kl',
+  threshold: (h) => klThreshold(h.resample(NCNN_BINS), h.absmax),
+};
 
 /**
  * Target bin j of `per` source bins covers source bins [start, end): the whole ones
@@ -121,37 +107,4 @@ export function klCurve(hist: Float64Array, targetBins = 128): Float64Array {
     out[t] = sumPlogP - sumPlogQ;
   }
   return out;
-}
-
-/** ACIQ Gaussian clipping (ncnn2table's constants): threshold from absmax and sample size. */
-export function aciqThreshold(absmax: number, n: number, bits = 8): number {
-  const alpha = [0, 1.71063519, 2.15159277, 2.55913646, 2.93620062, 3.28691474, 3.6151146, 3.92403714];
-  const gaussianConst = 0.5 * 0.35 * (1 + Math.sqrt(Math.PI * Math.log(4)));
-  const std = (absmax * 2 * gaussianConst) / Math.sqrt(2 * Math.log(Math.max(n, 2)));
-  return Math.min(alpha[bits - 1]! * std, absmax);
-}
-
-export interface ThresholdOptions {
-  /** Percentile of |x| for 'percentile' (default DEFAULT_PERCENTILE). */
-  percentile?: number;
-}
-
-/** Threshold of one blob by method; 'eq' starts from 'kl' and is refined later. */
-export function activationThreshold(h: BlobHistogram, method: ActivationMethod, opts: ThresholdOptions = {}): number {
-  switch (method) {
-    case 'minmax':
-      return h.absmax;
-    case 'aciq':
-      return aciqThreshold(h.absmax, h.sampleSize);
-    case 'percentile':
-      return h.quantile((opts.percentile ?? DEFAULT_PERCENTILE) / 100);
-    case 'kl':
-    case 'eq':
-      return klThreshold(h.resample(NCNN_BINS), h.absmax);
-  }
-}
-
-/** 127 / threshold, with a usable value for blobs that were all zero. */
-export function scaleFromThreshold(threshold: number): number {
-  return threshold > 0 && Number.isFinite(threshold) ? 127 / threshold : 1;
 }
