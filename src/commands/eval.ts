@@ -6,7 +6,8 @@ import { assertGateHasCandidate, checkGate, type GateLimits } from '../eval/gate
 import { formatReport } from '../eval/report-table.js';
 import { writeJsonReport } from '../eval/report-json.js';
 import { writeRocPng } from '../eval/roc-plot.js';
-import { runEval, type DatasetSpec, type EvalReport } from '../eval/run-eval.js';
+import type { DatasetSpec } from '../eval/datasets/index.js';
+import { runEval, type EvalReport } from '../eval/run-eval.js';
 import { addOptions, flag, numberIn, numeric, positiveInt, PREPROCESS_OPTIONS, text, type FlagsOf } from './options.js';
 
 export const EVAL_OPTIONS = {

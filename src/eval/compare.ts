@@ -1,5 +1,5 @@
 /** FP32-vs-candidate comparisons on the same images: accuracy drop, embedding cosine, flipped decisions. */
-import type { VerificationSet } from './verification-set.js';
+import type { VerificationSet } from './datasets/verification-set.js';
 
 export interface ComparedModel {
   /** Index in the report's model list. */

@@ -1,7 +1,7 @@
 /** Decodes every image of a verification set exactly once, in parallel, at one crop size. */
 import { EdgefaceError } from '../errors.js';
 import { decodeRgb } from '../image/decode.js';
-import type { VerificationSet } from './verification-set.js';
+import type { VerificationSet } from './datasets/verification-set.js';
 
 export interface DecodedSet {
   width: number;

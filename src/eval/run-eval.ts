@@ -13,17 +13,13 @@ import type { NcnnRuntime } from '../runtime/ncnn.js';
 import { NcnnEmbeddingModel, startNcnnPool, inspectNcnnParam } from '../runtime/ncnn-model.js';
 import { OnnxEmbeddingModel } from '../runtime/onnx-model.js';
 import { packageRoot } from '../runtime/package-root.js';
-import { loadBinSet } from './bin-set.js';
 import { compareModels, type Comparison, type ComparedModel } from './compare.js';
 import { decodeSet, type DecodedSet } from './decode-set.js';
 import { embedSet } from './embed-set.js';
-import { loadLfwPairs } from './lfw-pairs.js';
+import { loadDataset, type DatasetSpec } from './datasets/index.js';
 import { parseModelSpec, type ModelSpec } from './model-spec.js';
 import { evaluateVerification, pairDistances, type ProtocolResult } from './protocol.js';
 import { flagsLayer, onnxMetadataLayer, sidecarLayer } from '../runtime/preprocess-layers.js';
-import type { VerificationSet } from './verification-set.js';
-
-export type DatasetSpec = { lfw: string; pairs?: string } | { bin: string };
 
 export interface EvalOptions {
   /** Model paths (`x.onnx`, `x.param`, `x.param:fp16`) or parsed specs, in report order. */
@@ -71,10 +67,6 @@ export interface EvalReport {
 
 export function defaultDataset(): DatasetSpec {
   return { lfw: path.join(packageRoot(), 'data', 'lfw-fold1') };
-}
-
-export function loadDataset(spec: DatasetSpec): VerificationSet {
-  return 'bin' in spec ? loadBinSet(spec.bin) : loadLfwPairs({ dir: spec.lfw, pairs: spec.pairs });
 }
 
 interface PreparedModel {

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import path from 'node:path';
-import { loadBinSet } from '../../src/eval/bin-set.js';
-import { readPickle, PickleTuple } from '../../src/eval/pickle.js';
+import { loadBinSet } from '../../src/eval/datasets/bin-set.js';
+import { readPickle, PickleTuple } from '../../src/eval/datasets/pickle.js';
 import { runEval } from '../../src/eval/run-eval.js';
 import { FOAMLIU_ONNX, python, smallLfw, tmpDir } from './helpers/common.js';
 

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { decodeSet } from '../../src/eval/decode-set.js';
-import { loadLfwPairs } from '../../src/eval/lfw-pairs.js';
+import { loadLfwPairs } from '../../src/eval/datasets/lfw-pairs.js';
 import { pairUp } from '../../src/eval/run-eval.js';
 import { presetByName, toModelInput } from '../../src/image/preprocess.js';
 import { openNcnnNet } from '../../src/runtime/ncnn.js';

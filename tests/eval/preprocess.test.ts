@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import path from 'node:path';
 import { decodeSet } from '../../src/eval/decode-set.js';
 import { embedSet } from '../../src/eval/embed-set.js';
-import { loadLfwPairs } from '../../src/eval/lfw-pairs.js';
+import { loadLfwPairs } from '../../src/eval/datasets/lfw-pairs.js';
 import { runEval } from '../../src/eval/run-eval.js';
 import { presetByName, toModelInput, type Preprocess } from '../../src/image/preprocess.js';
 import type { EmbeddingModel } from '../../src/runtime/embedding-model.js';

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeSet } from '../../src/eval/decode-set.js';
 import { embedSet } from '../../src/eval/embed-set.js';
-import { loadLfwPairs } from '../../src/eval/lfw-pairs.js';
+import { loadLfwPairs } from '../../src/eval/datasets/lfw-pairs.js';
 import { evaluateVerification, pairDistances } from '../../src/eval/protocol.js';
 import { presetByName } from '../../src/image/preprocess.js';
 import { NcnnEmbeddingModel, startNcnnPool } from '../../src/runtime/ncnn-model.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { EdgefaceError } from '../errors.js';
+import { EdgefaceError } from '../../errors.js';
 import { PickleTuple, readPickle, type PickleValue } from './pickle.js';
 import type { VerificationSet } from './verification-set.js';
 

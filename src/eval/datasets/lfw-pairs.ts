@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { EdgefaceError } from '../errors.js';
+import { EdgefaceError } from '../../errors.js';
 import type { SetImage, VerificationPair, VerificationSet } from './verification-set.js';
 
 export interface LfwLocation {
