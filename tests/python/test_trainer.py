@@ -99,9 +99,9 @@ def test_resume_is_bit_exact(runs):
 
 
 def _pytorch_embeddings(out_dir: Path, x: torch.Tensor) -> np.ndarray:
-    from export_model import load_backbone
+    from export_onnx import load_backbone
 
-    model = load_backbone(out_dir / "checkpoint_rank0.pt")
+    model = load_backbone(out_dir / "checkpoint_rank0.pt", trusted=True)
     with torch.no_grad():
         return model(x).numpy()
 
@@ -121,7 +121,7 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def test_export_matches_pytorch_in_onnxruntime(runs, dataset):
-    from eval_lfw import embed_onnx
+    from lfw_eval import embed_onnx
 
     onnx_path = Path(runs["full"]["onnx"])
     imgs, x = _face_batch(dataset)
@@ -134,7 +134,7 @@ def test_export_matches_pytorch_in_onnxruntime(runs, dataset):
 # when dist/src/cli.js is missing.
 @pytest.mark.skipif(not CLI.exists(), reason="dist/src/cli.js missing: run `npm run build`")
 def test_export_converts_with_edgeface_and_matches_in_ncnn(runs, dataset, tmp_path):
-    from eval_lfw import embed_ncnn
+    from lfw_eval import embed_ncnn
 
     onnx_path = Path(runs["full"]["onnx"])
     prefix = tmp_path / "model"

@@ -10,25 +10,15 @@ from pathlib import Path
 
 import torch
 
-from backbones import get_model
-
-
-def load_backbone(path: Path) -> torch.nn.Module:
-    """A CPU eval-mode backbone from best_backbone.pt or a checkpoint_rank*.pt."""
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    model = get_model(state["network"], num_features=state["embedding_size"])
-    model.load_state_dict(state["backbone"])
-    return model.eval()
-
 
 def export_backbone(cfg, backbone: torch.nn.Module, out: Path, log=print) -> Path:
-    from export_onnx import export
+    from export_onnx import export, load_backbone
 
     best = Path(out) / "best_backbone.pt"
     meta = {"backbone": cfg.network, "embedding_size": str(cfg.embedding_size),
             "margin_list": ",".join(f"{m:g}" for m in cfg.margin_list)}
     if best.is_file():
-        model = load_backbone(best)
+        model = load_backbone(best, trusted=True)
         what = "best"
         info = torch.load(best, map_location="cpu", weights_only=False)
         meta.update(val_accuracy=f"{info['acc']:.4f}", val_step=str(info["step"]))

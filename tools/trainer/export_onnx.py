@@ -401,20 +401,33 @@ def _unwrap_state_dict(obj: object, source: Path) -> Dict[str, torch.Tensor]:
     return state
 
 
-def load_backbone(checkpoint: os.PathLike | str, network: str, num_features: int = 512) -> nn.Module:
-    """Build ``network`` and load an arcface_torch-style checkpoint into it (strictly)."""
+def load_backbone(checkpoint: os.PathLike | str, network: Optional[str] = None, num_features: Optional[int] = None,
+                  *, trusted: bool = False) -> nn.Module:
+    """A CPU eval-mode backbone from a checkpoint file (or a folder holding model.pt), loaded strictly.
+
+    This trainer's files (best_backbone.pt, checkpoint_rank*.pt) name their network and
+    embedding size; arcface_torch's (model.pt, checkpoint_gpu_*.pt) need ``network``
+    (``num_features`` defaults to 512). Files are read weights-only unless ``trusted``: the
+    trainer's resumable checkpoints also hold RNG states and the config, which only a full
+    unpickling reads, so pass trusted=True for files this trainer wrote itself."""
     source = Path(checkpoint)
     if source.is_dir():
         source = source / "model.pt"
     if not source.is_file():
         raise UserError(f"{source}: checkpoint not found")
     try:
-        obj = torch.load(str(source), map_location="cpu", weights_only=True)
+        obj = torch.load(str(source), map_location="cpu", weights_only=not trusted)
     except Exception as exc:  # torch raises many types for corrupt or foreign files
         raise UserError(f"{source}: cannot read as a PyTorch checkpoint ({exc.__class__.__name__}: "
                         f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    if isinstance(obj, Mapping) and isinstance(obj.get("network"), str) and "backbone" in obj:
+        network = network or obj["network"]
+        num_features = num_features or int(obj["embedding_size"])
+    if network is None:
+        raise UserError(f"{source}: the checkpoint does not name its network; give it (--network)")
+    num_features = num_features or 512
     state = _unwrap_state_dict(obj, source)
-    model = get_model(network, dropout=0.0, fp16=False, num_features=num_features)
+    model = get_model(network, num_features=num_features)  # defaults: no dropout, fp32
     result = model.load_state_dict(state, strict=False)
     if result.missing_keys or result.unexpected_keys:
         def few(keys: List[str]) -> str:
@@ -423,7 +436,7 @@ def load_backbone(checkpoint: os.PathLike | str, network: str, num_features: int
             f"{source}: does not fit network {network!r} with num_features={num_features}: "
             f"missing {few(result.missing_keys) or 'none'}; "
             f"unexpected {few(result.unexpected_keys) or 'none'}")
-    return model
+    return model.eval()
 
 
 def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:

@@ -35,7 +35,7 @@ for s in $STEPS; do
       timeout ${T_TRAIN:-200} $PY $T/train_v2.py $T/configs/$cfg -o rec="$DATA" -o output="$WORK/$s" \
         -o val_images="$VAL/aligned112" -o val_pairs="$VAL/pairs.txt" "${extra[@]}" 2>&1 | tee "$LOG/train_$s.log"
       if [ -f "$WORK/$s/model.onnx" ]; then
-        $PY $T/eval_lfw.py "$WORK/$s/model.onnx" --images "$VAL/aligned112" --pairs "$VAL/pairs.txt" \
+        $PY $T/lfw_eval.py "$WORK/$s/model.onnx" --images "$VAL/aligned112" --pairs "$VAL/pairs.txt" \
           --threads 16 --json "$LOG/lfw_fold1_$s.json" | tee -a "$LOG/train_$s.log"
       fi ;;
   esac
