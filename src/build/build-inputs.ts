@@ -7,7 +7,7 @@ import { EdgefaceError } from '../errors.js';
 import { sidecarPath } from '../ncnn/sidecar.js';
 import type { ManifestModel } from '../manifest/manifest.js';
 import { externalDataFiles } from '../onnx/external-files.js';
-import { listCalibrationImages } from '../quantize/calibration-images.js';
+import { listCalibrationImages } from '../quantize/calibration/images.js';
 
 export function modelBin(m: ManifestModel): string {
   return m.bin ?? m.model.replace(/\.param$/i, '.bin');

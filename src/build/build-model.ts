@@ -15,7 +15,8 @@ import { checkGate, runEval } from '../eval/index.js';
 import type { ManifestModel } from '../manifest/manifest.js';
 import { optionsFromFlags } from '../commands/quantize.js';
 import { quantize } from '../quantize/quantize.js';
-import { DEFAULT_METHOD, DEFAULT_PERCENTILE, type ActivationMethod } from '../quantize/thresholds.js';
+import { DEFAULT_PERCENTILE } from '../quantize/scales/percentile.js';
+import { DEFAULT_METHOD, type ActivationMethod } from '../quantize/scales/registry.js';
 import { buildInputFiles, modelBin } from './build-inputs.js';
 
 export interface BuildOutcome {

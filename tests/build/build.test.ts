@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { convertAndWrite } from '../../src/convert/convert.js';
-import { listCalibrationImages } from '../../src/quantize/calibration-images.js';
+import { listCalibrationImages } from '../../src/quantize/calibration/images.js';
 import { readStamp } from '../../src/emit/stamp.js';
 
 const CLI = path.resolve('dist/src/cli.js');
