@@ -65,7 +65,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then(
-  (code) => process.exit(code),
+  // Exit once stdout has drained: process.exit right after a large write to a pipe
+  // (`edgeface inspect big.onnx | less`) would cut the output short.
+  (code) => void process.stdout.write('', () => process.exit(code)),
   (e) => {
     process.stderr.write(`edgeface: internal error: ${(e as Error).stack ?? e}\n`);
     process.exit(INTERNAL);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { EdgefaceError } from '../errors.js';
 import { convertAndWrite, defaultOutputs } from '../convert/convert.js';
+import { sidecarPath } from '../ncnn/sidecar.js';
+import { refuseOverwritingInputs } from '../util/same-file.js';
 import type { Shape } from '../ir/tensor.js';
 
 /** `name:1,3,112,112` -> map entry. */
@@ -26,9 +28,11 @@ export function registerConvertCommand(program: Command): void {
     .option('--fp16', 'store weights as float16 (half the .bin size)')
     .option('--input-shape <name:dims...>', 'fix an input shape, e.g. data:1,3,112,112', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('-v, --verbose', 'print what each graph pass did')
-    .action(async (model: string, o: { out?: string; fp16?: boolean; inputShape: string[]; verbose?: boolean }) => {
+    .option('--force', 'write even when an output path is the input file')
+    .action(async (model: string, o: { out?: string; fp16?: boolean; inputShape: string[]; verbose?: boolean; force?: boolean }) => {
       const out = defaultOutputs(model, o.out);
       const t0 = performance.now();
+      refuseOverwritingInputs([model], [out.param, out.bin, sidecarPath(out.param)], o.force);
       const res = await convertAndWrite(model, out, { fp16: o.fp16, inputShapes: parseInputShapes(o.inputShape) });
       if (o.verbose) for (const [k, v] of Object.entries(res.passes)) process.stderr.write(`  ${k.padEnd(34)} ${v}\n`);
       const ms = (performance.now() - t0).toFixed(0);

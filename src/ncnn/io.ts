@@ -36,14 +36,19 @@ export function readNcnnModel(paramFile: string, binFile?: string): NcnnModel {
 
 /** Writes .param and .bin atomically; on failure neither half-written file remains. */
 export async function writeNcnnModel(model: NcnnModel, paramFile: string, binFile: string, opts: BinWriteOptions = {}): Promise<void> {
-  const bin = new AtomicFileWriter(binFile);
-  const param = new AtomicFileWriter(paramFile);
+  let bin: AtomicFileWriter | undefined;
+  let param: AtomicFileWriter | undefined;
   try {
+    bin = new AtomicFileWriter(binFile);
+    param = new AtomicFileWriter(paramFile);
     writeBin(bin, model, opts);
     param.write(Buffer.from(writeParamText(model), 'utf8'));
+    // both complete on disk before either replaces an old file
+    bin.finish();
+    param.finish();
   } catch (e) {
-    bin.abort();
-    param.abort();
+    bin?.abort();
+    param?.abort();
     throw e;
   }
   bin.commit();

@@ -1,5 +1,24 @@
 import { promises as fs, openSync, writeSync, closeSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { EdgefaceError } from '../errors.js';
+
+const WHY: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'its folder is not a folder',
+  EACCES: 'its folder is not writable',
+  EPERM: 'its folder is not writable',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EISDIR: 'it is a folder',
+};
+
+/** A failing output (missing or read-only folder, full disk) as one line naming the file. */
+export function outputError(target: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (!code) return e;
+  return new EdgefaceError(`${target}: cannot write (${code}: ${WHY[code] ?? (e as Error).message})`);
+}
 
 /** Temp path beside `target` so the final rename stays on one filesystem (atomic). */
 export function tempPathFor(target: string): string {
@@ -14,7 +33,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true });
-    throw e;
+    throw outputError(target, e);
   }
 }
 
@@ -31,7 +50,11 @@ export class AtomicFileWriter {
   constructor(target: string) {
     this.target = target;
     this.tmp = tempPathFor(target);
-    this.fd = openSync(this.tmp, 'w');
+    try {
+      this.fd = openSync(this.tmp, 'w');
+    } catch (e) {
+      throw outputError(target, e);
+    }
   }
 
   /** Small chunks (tags, biases, padding) are staged so they cost one syscall per 1 MiB. */
@@ -62,20 +85,41 @@ export class AtomicFileWriter {
 
   private writeAll(chunk: Uint8Array): void {
     let off = 0;
-    while (off < chunk.length) off += writeSync(this.fd!, chunk, off, chunk.length - off);
+    try {
+      while (off < chunk.length) off += writeSync(this.fd!, chunk, off, chunk.length - off);
+    } catch (e) {
+      this.abort();
+      throw outputError(this.target, e);
+    }
+  }
+
+  /** Writes out what is staged and closes the temp file (a full disk shows up here, before any rename). */
+  finish(): void {
+    if (this.fd === null) return;
+    this.flush();
+    try {
+      closeSync(this.fd);
+    } catch (e) {
+      this.fd = null;
+      this.abort();
+      throw outputError(this.target, e);
+    }
+    this.fd = null;
   }
 
   commit(): void {
-    if (this.fd === null) return;
-    this.flush();
-    closeSync(this.fd);
-    this.fd = null;
-    renameSync(this.tmp, this.target);
+    this.finish();
+    try {
+      renameSync(this.tmp, this.target);
+    } catch (e) {
+      this.abort();
+      throw outputError(this.target, e);
+    }
   }
 
   abort(): void {
     if (this.fd !== null) {
-      closeSync(this.fd);
+      try { closeSync(this.fd); } catch { /* the temp file goes anyway */ }
       this.fd = null;
     }
     try { unlinkSync(this.tmp); } catch { /* already gone */ }

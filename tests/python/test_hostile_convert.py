@@ -220,3 +220,45 @@ def test_names_colliding_after_sanitising_stay_distinct(tmp_path, a, b):
     p = tmp_path / "names.onnx"
     onnx.save(_name_graph(a, b), p)
     check_model(p, tmp_path)  # loads in ncnn and matches onnxruntime
+
+
+# -- 5. never overwrite the input; failing outputs are one line, with no temp file left -----
+
+def test_output_equal_to_input_is_refused(tmp_path):
+    p = tmp_path / "m.bin"  # an ONNX model under a .bin name: `convert m.bin -o m` would replace it
+    p.write_bytes(conv_model().SerializeToString())
+    before = p.read_bytes()
+    code, err, _ = run_cli("convert", str(p), "-o", str(tmp_path / "m"))
+    assert code == 1 and "overwrite the input" in err and "--force" in err, err
+    assert p.read_bytes() == before
+    link = tmp_path / "link.bin"
+    link.symlink_to(p)
+    code, err, _ = run_cli("convert", str(p), "-o", str(tmp_path / "link"))
+    assert code == 1 and "overwrite the input" in err, err
+    assert p.read_bytes() == before
+
+
+def test_output_folder_missing(tmp_path):
+    p = tmp_path / "m.onnx"
+    onnx.save(conv_model(), p)
+    code, err, _ = run_cli("convert", str(p), "-o", str(tmp_path / "nowhere" / "out"))
+    assert code == 1 and "folder does not exist" in err and "internal error" not in err, err
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["m.onnx"]
+
+
+def test_full_disk(tmp_path):
+    full = tmp_path / "full"
+    full.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(full)], capture_output=True).returncode != 0:
+        pytest.skip("needs a small tmpfs (root)")
+    try:
+        w = numpy_helper.from_array(np.ones((64, 3, 3, 3), np.float32), "W")  # 7 KB of weights
+        m = conv_model(wshape=(64, 3, 3, 3))
+        m.graph.initializer[0].CopyFrom(w)
+        p = tmp_path / "m.onnx"
+        onnx.save(m, p)
+        code, err, _ = run_cli("convert", str(p), "-o", str(full / "out"))
+        assert code == 1 and "disk is full" in err and "internal error" not in err, err
+        assert list(full.iterdir()) == [], "temp files left on the full disk"
+    finally:
+        subprocess.run(["umount", str(full)])

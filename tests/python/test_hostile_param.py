@@ -98,3 +98,18 @@ def test_bad_param_value(model):
     param, _, lines = model
     param.write_text(edit(lines, "Convolution", r" 5=\d", " 5=abc"))
     inspect_fails(param, f"{param}:{conv_line(lines)}", "abc")
+
+
+def test_inspect_output_through_a_pipe_is_complete(tmp_path):
+    """A long table written to a pipe must not be cut short by the exit (it was at 64 KB)."""
+    import subprocess
+    from onnx import TensorProto, helper
+    from ncnn_check import CLI
+    n = 5000
+    nodes = [helper.make_node("Relu", ["x" if i == 0 else f"t{i}"], [f"t{i + 1}" if i < n - 1 else "y"], name=f"r{i}") for i in range(n)]
+    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    p = tmp_path / "chain.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), p)
+    r = subprocess.run(f"node {CLI} inspect {p} | cat", shell=True, capture_output=True, text=True)
+    assert r.stdout.count("\nReLU ") == n, r.stderr[-500:]
