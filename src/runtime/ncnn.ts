@@ -1,6 +1,6 @@
 /**
  * The real ncnn runtime (PyPI package `ncnn`) behind a persistent Python process
- * (tools/ncnn_runner.py), so whole data sets stream through one process.
+ * (tools/ncnn_runtime/runner.py), so whole data sets stream through one process.
  *
  * General API for everyone who needs ground truth from ncnn (eval, quantizer, converter
  * tests): load a .param/.bin with runtime options, feed arbitrary named input blobs,
@@ -12,7 +12,7 @@ import os from 'node:os';
 import { execa, type ResultPromise } from 'execa';
 import { EdgefaceError } from '../errors.js';
 import { FrameReader } from './frame-reader.js';
-import { pythonInterpreter, toolPath } from './python.js';
+import { ncnnRuntimeScript, pythonInterpreter } from './python.js';
 
 export interface NcnnOptions {
   /** ncnn worker threads; default: the machine's available parallelism. */
@@ -79,7 +79,7 @@ export class NcnnRuntime {
 
   private constructor(python: string) {
     this.python = python;
-    const script = toolPath('ncnn_runner.py');
+    const script = ncnnRuntimeScript('runner.py');
     if (!existsSync(script)) throw new EdgefaceError(`ncnn runner script missing: ${script}`);
     this.proc = execa(python, [script], {
       stdin: 'pipe',
@@ -103,7 +103,7 @@ export class NcnnRuntime {
     const tail = this.stderrTail.trim().split('\n').slice(-5).join(' | ');
     const why = this.spawnError ? `could not start: ${this.spawnError}` : 'stopped';
     const hint = this.spawnError ? ' (set EDGEFACE_PYTHON to a Python with the ncnn package)' : '';
-    return `the ncnn runner (${this.python} tools/ncnn_runner.py) ${why}${hint}` + (tail ? `: ${tail}` : '');
+    return `the ncnn runner (${this.python} tools/ncnn_runtime/runner.py) ${why}${hint}` + (tail ? `: ${tail}` : '');
   }
 
   static async start(opts: NcnnRuntimeOptions = {}): Promise<NcnnRuntime> {

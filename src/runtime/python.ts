@@ -19,6 +19,14 @@ export function projectPython(): string {
   return path.join(packageRoot(), '.venv', 'bin', 'python');
 }
 
+/** The Python helpers the TypeScript runtime starts (the ncnn runner, blob shapes). */
+export const NCNN_RUNTIME_TOOLS = 'tools/ncnn_runtime';
+
+/** Absolute path of one of those helpers. */
+export function ncnnRuntimeScript(name: 'runner.py' | 'blob_shapes.py'): string {
+  return path.join(packageRoot(), NCNN_RUNTIME_TOOLS, name);
+}
+
 /** Absolute path of a script shipped under tools/. */
 export function toolPath(name: string): string {
   return path.join(packageRoot(), 'tools', name);

@@ -1,4 +1,4 @@
-"""tools/ncnn_runner.py speaks its framing correctly and returns exactly what the ncnn
+"""tools/ncnn_runtime/runner.py speaks its framing correctly and returns exactly what the ncnn
 runtime computes when called directly."""
 import json
 import os
@@ -17,7 +17,7 @@ MBF = str(SHARED_MODELS / "insightface-mbf-y1")
 
 class Runner:
     def __init__(self):
-        self.p = subprocess.Popen([sys.executable, os.path.join(REPO, "tools", "ncnn_runner.py")],
+        self.p = subprocess.Popen([sys.executable, os.path.join(REPO, "tools", "ncnn_runtime", "runner.py")],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def request(self, header, payload=b""):

@@ -1,4 +1,4 @@
-/** The general ncnn API (real runtime through tools/ncnn_runner.py): named blobs in, named blobs out. */
+/** The general ncnn API (real runtime through tools/ncnn_runtime/runner.py): named blobs in, named blobs out. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
