@@ -88,8 +88,11 @@ export function weightScales(q: QuantLayer, opts: { legacyWinograd?: boolean } =
     let m = 0;
     const base = c * q.perChannel;
     for (let k = 0; k < q.perChannel; k++) m = Math.max(m, Math.abs(w[base + k]!));
-    // an all-zero channel quantizes to zeros with any scale; 1 keeps 1/scale finite
-    out[c] = m > 0 ? levels / m : 1;
+    // An all-zero channel quantizes to zeros with any scale; 1 keeps 1/scale finite. A
+    // channel so tiny that levels/absmax overflows float32 (weights ~1e-37 in a real
+    // paddle2onnx MobileFaceNet) is zero at INT8 precision too: same treatment.
+    const s = Math.fround(levels / m);
+    out[c] = m > 0 && Number.isFinite(s) ? s : 1;
   }
   return out;
 }
