@@ -113,8 +113,6 @@ export function bypassNode(g: IrGraph, node: IrNode, keep = 0): void {
   }
 }
 
-export const isConst = (g: IrGraph, name: string) => g.consts.has(name);
-
 /** Shape of any value: constant dims or inferred shape. */
 export function shapeOf(g: IrGraph, name: string): Shape | undefined {
   const c = g.consts.get(name);
