@@ -8,7 +8,7 @@ import { writeJsonReport } from '../eval/report-json.js';
 import { writeRocPng } from '../eval/roc-plot.js';
 import type { DatasetSpec } from '../eval/datasets/index.js';
 import { runEval, type EvalReport } from '../eval/run-eval.js';
-import { addOptions, flag, numberIn, numeric, positiveInt, PREPROCESS_OPTIONS, text, type FlagsOf } from './options.js';
+import { addOptions, choice, flag, numberIn, numeric, positiveInt, PREPROCESS_OPTIONS, text, type FlagsOf } from './options.js';
 
 export const EVAL_OPTIONS = {
   lfw: text('--lfw <dir>', 'LFW-style folder (<Person>/<Person>_NNNN.jpg, or a root with aligned112/) with pairs.txt; default: the bundled fold-1 subset'),
@@ -27,6 +27,7 @@ export const EVAL_OPTIONS = {
   threads: numeric('--threads <n>', 'onnxruntime threads and ncnn runner processes (default: all cores)', positiveInt),
   batch: numeric('--batch <n>', 'images per inference call', positiveInt),
   python: text('--python <path>', 'Python with the ncnn package (default $EDGEFACE_PYTHON, .venv, python3)'),
+  runner: choice('--runner <name>', 'what runs ncnn models: python (the PyPI ncnn runtime), host (ncnn built from source here) or arm64 (cross-built, under qemu-aarch64: the NEON kernels phones run)', ['python', 'host', 'arm64'] as const, 'python'),
   quiet: flag('-q, --quiet', 'no progress on stderr'),
 };
 
@@ -82,6 +83,7 @@ export function registerEvalCommand(program: Command): Command {
       input: o.input,
       output: o.output,
       python: o.python,
+      runner: o.runner,
       log: o.quiet ? undefined : (line: string) => process.stderr.write(`eval: ${line}\n`),
     });
     process.exitCode = await reportAndGate(report, limits, { json: o.json, roc: o.roc });

@@ -11,6 +11,8 @@ import { findSidecar } from '../ncnn/sidecar.js';
 import type { EmbeddingModel } from '../runtime/embedding-model.js';
 import type { NcnnRuntime } from '../runtime/ncnn.js';
 import { NcnnEmbeddingModel, startNcnnPool, inspectNcnnParam } from '../runtime/ncnn-model.js';
+import { NativeEmbeddingModel } from '../runtime/native-model.js';
+import { buildNativeRunner, type NativeArch } from '../runtime/native-runner.js';
 import { OnnxEmbeddingModel } from '../runtime/onnx-model.js';
 import { packageRoot } from '../runtime/package-root.js';
 import { compareModels, type Comparison, type ComparedModel } from './compare.js';
@@ -38,6 +40,11 @@ export interface EvalOptions {
   input?: string;
   output?: string;
   python?: string;
+  /**
+   * What runs ncnn models: 'python' (the PyPI ncnn runtime, default), 'host' or 'arm64'
+   * (ncnn built from source by targets/cpp; arm64 cross-compiled and run under qemu).
+   */
+  runner?: 'python' | NativeArch;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -138,6 +145,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   };
 
   let pool: NcnnRuntime[] | undefined;
+  let nativeExe: string | undefined;
   const reports: ModelReport[] = [];
   const compared: ComparedModel[] = [];
   try {
@@ -158,14 +166,26 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         const input = opts.input ?? pm.input;
         // an Input layer without dims takes the size the layers give (default 112x112)
         resolved = resolvePreprocess(pm.layers, sizeOfChw(info.inputShapes[input ?? info.inputs[0] ?? ''] ?? undefined), spec.path);
-        pool ??= await startNcnnPool(threads, { python: opts.python });
-        model = await NcnnEmbeddingModel.load(pool, spec.path, {
-          fp16: spec.fp16 ?? false,
-          input,
-          output: opts.output ?? pm.output,
-          defaultInputShape: [3, resolved.preprocess.height, resolved.preprocess.width],
-          batch: opts.batch,
-        });
+        if (opts.runner === 'host' || opts.runner === 'arm64') {
+          nativeExe ??= await buildNativeRunner(opts.runner, log);
+          model = NativeEmbeddingModel.load(opts.runner, nativeExe, spec.path, {
+            fp16: spec.fp16 ?? false,
+            input,
+            output: opts.output ?? pm.output,
+            defaultInputShape: [3, resolved.preprocess.height, resolved.preprocess.width],
+            processes: threads,
+            batch: opts.batch,
+          });
+        } else {
+          pool ??= await startNcnnPool(threads, { python: opts.python });
+          model = await NcnnEmbeddingModel.load(pool, spec.path, {
+            fp16: spec.fp16 ?? false,
+            input,
+            output: opts.output ?? pm.output,
+            defaultInputShape: [3, resolved.preprocess.height, resolved.preprocess.width],
+            batch: opts.batch,
+          });
+        }
       }
       const { preprocess, from: preprocessFrom } = resolved;
       try {
