@@ -133,6 +133,20 @@ def pixel_bytes(rgb: np.ndarray, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
+def write_item_list(d: Path, items: list[tuple]) -> Path:
+    """Writes each item's pixels to d/<i>.raw and the embedder test program's list file
+    (one line per image: path width height stride format [10 landmark coordinates])."""
+    lines = []
+    for i, (px, w, h, stride, fmt, lm) in enumerate(items):
+        p = d / f"{i}.raw"
+        p.write_bytes(px)
+        lm_text = "" if lm is None else " " + " ".join(f"{v:.6f}" for v in np.asarray(lm).reshape(-1))
+        lines.append(f"{p} {w} {h} {stride} {fmt}{lm_text}")
+    out = d / "list.txt"
+    out.write_text("\n".join(lines) + "\n")
+    return out
+
+
 class Driver:
     """Runs edgeface-embed over a list of images (one process per call)."""
 
@@ -147,13 +161,7 @@ class Driver:
         self.count += 1
         d = self.dir / f"run{self.count}"
         d.mkdir(parents=True)
-        lines = []
-        for i, (px, w, h, stride, fmt, lm) in enumerate(items):
-            p = d / f"{i}.raw"
-            p.write_bytes(px)
-            lm_text = "" if lm is None else " " + " ".join(f"{v:.6f}" for v in np.asarray(lm).reshape(-1))
-            lines.append(f"{p} {w} {h} {stride} {fmt}{lm_text}")
-        (d / "list.txt").write_text("\n".join(lines) + "\n")
+        write_item_list(d, items)
         out = d / "out.f32"
         cmd = [*launcher(self.arch), str(self.exe), str(self.spec), str(param or self.param), str(self.bin),
                str(d / "list.txt"), str(out), *extra]

@@ -96,13 +96,7 @@ class Runners:
         self.n += 1
         d = self.d / f"run{self.n}"
         d.mkdir()
-        lines = []
-        for i, (px, w, h, stride, fmt, lm) in enumerate(items):
-            p = d / f"{i}.raw"
-            p.write_bytes(px)
-            lm_text = "" if lm is None else " " + " ".join(f"{v:.6f}" for v in np.asarray(lm).reshape(-1))
-            lines.append(f"{p} {w} {h} {stride} {fmt}{lm_text}")
-        (d / "list.txt").write_text("\n".join(lines) + "\n")
+        ct.write_item_list(d, items)
         c = subprocess.run([str(self.cpp), str(self.spec_file), str(self.param), str(self.bin), str(d / "list.txt"), str(d / "cpp.f32")],
                            capture_output=True, text=True)
         assert c.returncode == 0, c.stderr

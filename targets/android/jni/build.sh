@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the JNI bridge (libedgeface_jni.so) against ncnn built from source
-# (tools/ncnn_build/build-lib.sh) in .cache/edgeface-jni-<arch>/ and prints the .so's path:
+# (tools/ncnn_build/build-lib.sh) in .cache/edgeface-jni-<arch>-<checkout>/ and prints the .so's path:
 #   host     for the desktop JVM (the JNI tests run it)
 #   aarch64  cross-compiled with Debian's aarch64 g++ (a build check: no arm64 JVM here)
 # Incremental: a second run with nothing changed does no work. Apps build the bridge with
@@ -10,7 +10,10 @@ cd "$(dirname "$0")/../../.."
 root=$PWD
 arch=${1:-host}
 prefix=$(tools/ncnn_build/build-lib.sh "$arch")
-build=$root/.cache/edgeface-jni-$arch
+# .cache may be shared by several checkouts: one build folder per checkout and arch (a CMake
+# build folder remembers its source folder and refuses another).
+tag=$(printf '%s' "$root" | cksum | cut -d' ' -f1)
+build=$root/.cache/edgeface-jni-$arch-$tag
 # jni.h of the JDK whose javac is on PATH, unless JAVA_HOME says otherwise (jni_md.h is the
 # same for every Linux architecture).
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
@@ -21,9 +24,9 @@ if [ "$arch" = aarch64 ]; then
   args+=("-DCMAKE_TOOLCHAIN_FILE=$src/toolchains/aarch64-linux-gnu.toolchain.cmake")
 fi
 mkdir -p "$root/.cache"
-exec 9>"$root/.cache/.edgeface-jni-$arch.lock"
+exec 9>"$root/.cache/.edgeface-jni-$arch-$tag.lock"
 flock 9
-log=$root/.cache/.edgeface-jni-$arch
+log=$root/.cache/.edgeface-jni-$arch-$tag
 cmake "${args[@]}" >"$log.cmake.log" 2>&1 || { tail -30 "$log.cmake.log" >&2; exit 1; }
 cmake --build "$build" -j2 >"$log.build.log" 2>&1 || { tail -40 "$log.build.log" >&2; exit 1; }
 echo "$build/libedgeface_jni.so"
