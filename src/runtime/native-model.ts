@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { EdgefaceError } from '../errors.js';
-import type { EmbeddingModel } from './embedding-model.js';
+import { embedSharded, type EmbeddingModel } from './embedding-model.js';
 import { inspectNcnnParam } from './ncnn-model.js';
 import { NativeRunnerProcess, type NativeArch } from './native-runner.js';
 
@@ -42,23 +42,8 @@ export class NativeEmbeddingModel implements EmbeddingModel {
     return new NativeEmbeddingModel(procs, `${path.basename(paramPath)} [${flags.join('+')}, ${arch}]`, shape, opts.batch ?? 16 * count, info.quantized, arch);
   }
 
-  async embed(batch: Float32Array, n: number): Promise<Float32Array> {
-    const per = this.inputShape.reduce((a, b) => a * b, 1);
-    const chunk = Math.ceil(n / this.procs.length);
-    const parts = await Promise.all(
-      this.procs.map((p, k) => {
-        const lo = k * chunk;
-        const m = Math.min(chunk, n - lo);
-        return m > 0 ? p.run(batch.subarray(lo * per, (lo + m) * per), m, this.inputShape) : Promise.resolve(new Float32Array(0));
-      }),
-    );
-    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
+  embed(batch: Float32Array, n: number): Promise<Float32Array> {
+    return embedSharded(this.procs, batch, n, this.inputShape, (p, inputs, m) => p.run(inputs, m, this.inputShape));
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { EdgefaceError } from '../errors.js';
 import { parseParamText } from '../ncnn/param-reader.js';
-import type { EmbeddingModel } from './embedding-model.js';
+import { embedSharded, type EmbeddingModel } from './embedding-model.js';
 import { NcnnRuntime, type NcnnNet, type NcnnOptions, type NcnnRuntimeOptions } from './ncnn.js';
 
 /** Layer kinds ncnn quantizes; key 8 (int8_scale_term) is non-zero once they are INT8. */
@@ -106,26 +106,11 @@ export class NcnnEmbeddingModel implements EmbeddingModel {
     return new NcnnEmbeddingModel(nets, `${path.basename(paramPath)} [${flags.join('+')}]`, input, output, shape, opts.batch ?? 16 * pool.length, quantized);
   }
 
-  async embed(batch: Float32Array, n: number): Promise<Float32Array> {
-    const per = this.inputShape.reduce((a, b) => a * b, 1);
-    const chunk = Math.ceil(n / this.nets.length);
-    const parts = await Promise.all(
-      this.nets.map(async (net, k) => {
-        const lo = k * chunk;
-        const m = Math.min(chunk, n - lo);
-        if (m <= 0) return new Float32Array(0);
-        const out = await net.runBatch(m, { [this.input]: { data: batch.subarray(lo * per, (lo + m) * per), shape: this.inputShape } }, [this.output]);
-        return out[this.output]!.data;
-      }),
-    );
-    if (parts.length === 1) return parts[0]!;
-    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
+  embed(batch: Float32Array, n: number): Promise<Float32Array> {
+    return embedSharded(this.nets, batch, n, this.inputShape, async (net, inputs, m) => {
+      const out = await net.runBatch(m, { [this.input]: { data: inputs, shape: this.inputShape } }, [this.output]);
+      return out[this.output]!.data;
+    });
   }
 
   async close(): Promise<void> {
