@@ -1,17 +1,10 @@
 /** `edgeface align <photos> <out>`: the bundled face aligner (tools/align/align.py). */
 import type { Command } from 'commander';
 import { EdgefaceError, USAGE } from '../errors.js';
-import { runPythonTool } from './python-tool.js';
+import { passThroughCommand, runPythonTool } from './python-tool.js';
 
 export function registerAlignCommand(program: Command): Command {
-  return program
-    .command('align')
-    .description('detect 5 landmarks (MTCNN) and warp face photos to 112x112 ArcFace crops; `edgeface align --help` shows the aligner\'s options')
-    .usage('<photos> <out> [options]')
-    .helpOption(false) // --help goes to the aligner, whose usage it is
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .argument('[args...]')
+  return passThroughCommand(program, 'align', 'detect 5 landmarks (MTCNN) and warp face photos to 112x112 ArcFace crops; `edgeface align --help` shows the aligner\'s options', '<photos> <out> [options]')
     .action(async (args: string[]) => {
       const help = args.some((a) => a === '-h' || a === '--help');
       if (!help && args.filter((a) => !a.startsWith('-')).length < 2) {

@@ -4,8 +4,24 @@
  * going straight to the terminal. Returns edgeface's exit code for the tool's status.
  */
 import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
 import { EdgefaceError, FAILED, OK } from '../errors.js';
 import { projectPython, pythonInterpreter, toolPath } from '../runtime/python.js';
+
+/**
+ * A command whose arguments all pass through to a Python tool: --help too, since the tool's
+ * own usage is the one to show.
+ */
+export function passThroughCommand(program: Command, name: string, description: string, usage: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .usage(usage)
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[args...]');
+}
 
 /** The trainer's status for an interrupted run (resumable). */
 export const INTERRUPTED = 130;
